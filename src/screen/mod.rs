@@ -70,6 +70,10 @@ impl Screen {
     pub fn alternate_active(&self) -> bool {
         false
     }
+    /// Lines of scrollback held.
+    pub fn history_len(&self) -> usize {
+        0
+    }
     #[doc(hidden)]
     pub fn stub_text(&self) -> &[u8] {
         &self.text

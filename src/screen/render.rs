@@ -37,3 +37,15 @@ pub fn text_lines(screen: &Screen, which: Lines, ansi: bool) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// Bytes that undo, on the client's terminal, the modes the session set: leave
+/// the alternate screen, cursor visible, mouse, bracketed paste, focus and
+/// kitty keyboard flags off, attributes reset. Never a full reset.
+pub fn restore_sequence(screen: &Screen) -> Vec<u8> {
+    let mut out = Vec::new();
+    if screen.alternate_active() {
+        out.extend_from_slice(b"\x1b[?1049l");
+    }
+    out.extend_from_slice(b"\x1b[0m\x1b[?25h\x1b[?1l\x1b>\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1004l\x1b[?2004l");
+    out
+}
