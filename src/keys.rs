@@ -49,8 +49,10 @@
 //!
 //! Input bytes are held back only while they are a prefix of some encoding of
 //! the next expected press. Once at least one press has matched, kitty release
-//! events of keys in the sequence and events of bare modifier keys (left-ctrl
-//! and friends, sent with "report all keys") are held too without counting. When
+//! events (of any key: a chord's keys may be released in any order, and its
+//! release then reports other modifiers) and events of bare modifier keys
+//! (left-ctrl and friends, sent with "report all keys") are held too without
+//! counting; they are forwarded if the sequence breaks. When
 //! the sequence breaks, every held byte is forwarded in order and matching
 //! restarts from the second held press, so `ctrl-] ctrl-] d` forwards one
 //! `ctrl-]` and detaches. Escape sequences that cannot match (arrows, mouse
@@ -449,8 +451,8 @@ enum Class {
 }
 
 /// Classify `p` (non-empty) against the expected `key`, whose legacy bytes
-/// are `legacy`. `matching`: at least one press of `seq` has matched.
-fn classify(p: &[u8], key: Key, legacy: &[u8], seq: &[Key], matching: bool) -> Class {
+/// are `legacy`. `matching`: at least one press of the sequence has matched.
+fn classify(p: &[u8], key: Key, legacy: &[u8], matching: bool) -> Class {
     if legacy == [ESC] {
         // ESC alone may still become `CSI 27u`; any other second byte settles it.
         if p.len() >= 2 && p[0] == ESC && p[1] != b'[' {
@@ -486,9 +488,7 @@ fn classify(p: &[u8], key: Key, legacy: &[u8], seq: &[Key], matching: bool) -> C
         };
         return if ev.press && event_is(key, &ev) {
             Class::Press(i + 1)
-        } else if matching
-            && (is_modifier_code(ev.code) || (!ev.press && seq.iter().any(|k| event_is(*k, &ev))))
-        {
+        } else if matching && (!ev.press || is_modifier_code(ev.code)) {
             Class::Swallow(i + 1)
         } else {
             Class::NoMatch
@@ -652,13 +652,7 @@ impl DetachMatcher {
         };
         self.held.push(b);
         let p = &self.held[self.cur..];
-        let (press, n) = match classify(
-            p,
-            key,
-            &self.legacy[self.matched],
-            &self.keys,
-            self.matched > 0,
-        ) {
+        let (press, n) = match classify(p, key, &self.legacy[self.matched], self.matched > 0) {
             Class::Partial => return false,
             Class::Press(n) => (true, n),
             Class::Swallow(n) if self.held.len() <= MAX_HELD => (false, n),
@@ -984,6 +978,8 @@ mod tests {
             b"\x1b[93;5u\x1b[93;5:3ud",           // release swallowed
             b"\x1b[93;5u\x1b[93;5:3u\x1b[57442;1:3u\x1b[100u\x1b[100;1:3u", // report-all-keys
             b"\x1b[93;6ud",                       // shift ignored for ctrl chords
+            b"\x1b[93;5u\x1b[57442;1:3u\x1b[93;1:3ud", // ctrl released first
+            b"\x1b[93;5u\x1b[120;1:3ud",          // an earlier key's release
             b"\x1b[27;5;93~d",                    // modifyOtherKeys
             b"\x1d\x1b[100u",                     // mixed encodings
             b"\x1b[93;5ud",
