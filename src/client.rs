@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 /// How long to wait for a supervisor's greeting and replies to requests.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a lone Esc is held before it is sent as an Esc key press.
+const ESC_WAIT: Duration = Duration::from_millis(30);
 
 pub struct Conn {
     pub id: String,
@@ -324,8 +326,20 @@ fn attach_loop(
         set.add(Src::Signals, signals.fd(), poll::READ);
         set.add(Src::Sock, conn.raw_fd(), poll::READ);
         set.add(Src::Stdin, 0, poll::READ);
-        set.wait(None, &mut events)
+        // A lone Esc may be the start of a kitty key report: give the rest of
+        // the sequence a moment, then let it through as a plain Esc press.
+        let timeout = matcher.escape_pending().then_some(ESC_WAIT);
+        set.wait(timeout, &mut events)
             .map_err(|e| Error::io("poll", e))?;
+        if events.is_empty() && matcher.escape_pending() {
+            forward.clear();
+            let detach = matcher.timeout(&mut forward);
+            send_input(conn, &mut frame, &forward)?;
+            if detach {
+                return detach_now(conn);
+            }
+            continue;
+        }
         for ev in events.iter() {
             match ev.token {
                 Src::Signals => {
@@ -359,13 +373,7 @@ fn attach_loop(
                     };
                     forward.clear();
                     let detach = matcher.push(&inbuf[..n], &mut forward);
-                    if !forward.is_empty() {
-                        frame.clear();
-                        protocol::encode_input(&mut frame, &forward);
-                        conn.sock
-                            .write_all(&frame)
-                            .map_err(|e| connect_err(&conn.id, &e))?;
-                    }
+                    send_input(conn, &mut frame, &forward)?;
                     if detach {
                         return detach_now(conn);
                     }
@@ -373,6 +381,17 @@ fn attach_loop(
             }
         }
     }
+}
+
+fn send_input(conn: &mut Conn, frame: &mut Vec<u8>, bytes: &[u8]) -> Result<()> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    frame.clear();
+    protocol::encode_input(frame, bytes);
+    conn.sock
+        .write_all(frame)
+        .map_err(|e| connect_err(&conn.id, &e))
 }
 
 /// Ask the supervisor to detach us and wait (briefly) for its restore bytes.

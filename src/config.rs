@@ -310,7 +310,7 @@ impl Cx<'_> {
                     for (i, item) in items.iter().enumerate() {
                         argv.push(self.string(&format!("{key}[{i}]"), item)?.to_string());
                     }
-                    if argv.first().map_or(true, String::is_empty) {
+                    if argv.first().is_none_or(String::is_empty) {
                         return Err(self.err(&key, "must name a program"));
                     }
                     p.command = Some(argv);
