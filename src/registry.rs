@@ -294,7 +294,14 @@ impl Registry {
                 Err(why) => warn_corrupt(&path, &why),
             }
         }
-        out.sort_by(|a, b| a.started_at.cmp(&b.started_at).then(a.id.cmp(&b.id)));
+        // Oldest first; the supervisor's start time (clock ticks) orders sessions
+        // started within the same second.
+        out.sort_by(|a, b| {
+            a.started_at
+                .cmp(&b.started_at)
+                .then(a.supervisor_start.cmp(&b.supervisor_start))
+                .then(a.id.cmp(&b.id))
+        });
         Ok(out)
     }
 

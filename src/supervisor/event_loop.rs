@@ -301,6 +301,7 @@ fn recreate_socket(s: &mut Session, reg: &Registry) {
     match UnixListener::bind(&path) {
         Ok(l) => {
             let _ = fd::set_nonblocking(&l, true);
+            super::set_socket_mode(&path);
             s.listener = Some(l);
             s.log.line("socket re-created");
         }

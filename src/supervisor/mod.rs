@@ -110,6 +110,12 @@ fn close_inherited(keep: RawFd) {
     }
 }
 
+/// Sockets are 0600 whatever the umask made of them.
+pub(crate) fn set_socket_mode(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
+
 /// The supervisor's life; returns its exit status.
 fn supervise(spec: SessionSpec, reg: &Registry, ready: OwnedFd) -> i32 {
     close_inherited(ready.as_raw_fd());
@@ -170,6 +176,7 @@ fn prepare(
         )
     })?;
     fd::set_nonblocking(&listener, true).map_err(|e| (1, e.to_string()))?;
+    set_socket_mode(&sock_path);
     let signals = sys::signal::SignalPipe::install(&[
         libc::SIGCHLD,
         libc::SIGTERM,

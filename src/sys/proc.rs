@@ -176,8 +176,16 @@ pub fn boot_id() -> String {
 }
 
 /// Is `pid` still the process that was started at `ticks` during this boot?
+/// A zombie counts as gone: it will never serve the session again.
 pub fn is_same_process(pid: i32, ticks: u64, boot: &str) -> bool {
-    pid > 0 && boot == boot_id() && start_ticks(pid) == Some(ticks)
+    if pid <= 0 || boot != boot_id() {
+        return false;
+    }
+    let Some(f) = stat_fields(pid) else {
+        return false;
+    };
+    let zombie = f.first().is_some_and(|st| st.starts_with(['Z', 'X']));
+    !zombie && f.get(19).and_then(|t| t.parse::<u64>().ok()) == Some(ticks)
 }
 
 /// Every pid in session `sid` (to make sure a stopped session leaves nothing behind).
