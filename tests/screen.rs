@@ -212,7 +212,7 @@ golden!(
     kitty_keyboard,
 );
 
-// RECORDINGS
+golden!(rec_vim, rec_less, rec_htop, rec_man, rec_ls_color, rec_wide,);
 
 /// Every fixture on disk has a test above (a new one must be listed).
 #[test]
