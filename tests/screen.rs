@@ -223,7 +223,7 @@ fn every_fixture_is_listed() {
         if path.extension().is_some_and(|e| e == "in") {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             assert!(
-                src.contains(&format!("    {stem},")),
+                src.contains(&format!(" {stem},")) || src.contains(&format!("({stem},")),
                 "fixture {stem} has no golden! entry"
             );
         }
