@@ -180,6 +180,23 @@ impl Sandbox {
         serde_json::from_str(&r.stdout).expect("inspect --json is JSON")
     }
 
+    /// `inspect --json`, or None while the session does not exist (yet).
+    pub fn try_inspect(&self, sel: &str) -> Option<serde_json::Value> {
+        let r = self.linger(["inspect", sel, "--json"]);
+        if r.code != 0 {
+            return None;
+        }
+        serde_json::from_str(&r.stdout).ok()
+    }
+
+    /// Wait until the session exists and `attachment` is "attached".
+    pub fn wait_attached(&self, sel: &str) -> serde_json::Value {
+        wait_for(&format!("{sel} to be attached"), || {
+            self.try_inspect(sel)
+                .filter(|r| r["attachment"] == "attached")
+        })
+    }
+
     pub fn status(&self, sel: &str) -> String {
         self.inspect(sel)["status"]
             .as_str()
