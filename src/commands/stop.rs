@@ -111,26 +111,27 @@ pub fn stop_one(reg: &Registry, rec: &Record, timeout: u64, force: bool, idle: b
 /// `--force`, or a supervisor that did not finish: SIGKILL the command's
 /// process group and session and the supervisor, then record `killed`.
 fn kill_everything(reg: &Registry, rec: &Record) -> Result<()> {
-    if let Some(pid) = rec.pid.filter(|&p| p > 1) {
-        // Only when the supervisor is still that process do we trust its child pid.
-        if rec.supervisor_alive() || rec.is_live() {
-            let _ = proc::killpg(pid, libc::SIGKILL);
-            crate::pty::kill_session(pid);
-        }
-    }
-    if let Some(spid) = rec.supervisor_pid.filter(|_| rec.supervisor_alive()) {
+    // The supervisor first: it must not record the command's death as an
+    // ordinary exit while we are killing it.
+    let supervisor_alive = rec.supervisor_alive();
+    if let Some(spid) = rec.supervisor_pid.filter(|_| supervisor_alive) {
         let _ = proc::kill(spid, libc::SIGKILL);
+    }
+    // Only while the record is live (checked against the supervisor's
+    // identity) do we trust its command pid.
+    if let Some(pid) = rec
+        .pid
+        .filter(|&p| p > 1 && (supervisor_alive || rec.is_live()))
+    {
+        let _ = proc::killpg(pid, libc::SIGKILL);
+        crate::pty::kill_session(pid);
     }
     let _ = std::fs::remove_file(reg.socket_path(&rec.id));
     reg.update(&rec.id, |r| {
-        if r.is_live() {
-            r.set_ended(
-                EndReason::Killed,
-                Some(proc::ExitInfo::Signal(libc::SIGKILL)),
-            );
-        } else if r.end_reason != Some(EndReason::Killed) {
-            // The supervisor finished while we were killing: keep its verdict.
-        }
+        r.set_ended(
+            EndReason::Killed,
+            Some(proc::ExitInfo::Signal(libc::SIGKILL)),
+        )
     })?;
     Ok(())
 }
