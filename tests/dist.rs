@@ -365,7 +365,22 @@ fn zsh_completion_loads() {
             );
         }
     }
-    assert!(text.contains("linger ps -a"), "zsh: no session completion");
+    // Session candidates, with compadd stubbed (it only works inside completion).
+    let id = sb.start(&["--name", "comp-zsh", "--", "sleep", "100"]);
+    let out = run_shell(
+        &sb,
+        "zsh",
+        &format!(
+            "autoload -U compinit; compinit -u -D; source {file}; \
+             compadd() {{ [[ $1 == -a ]] && print -rl -- ${{(P)2}}; }}; _linger_sessions"
+        ),
+    );
+    let sessions = words(&out);
+    assert!(
+        sessions.contains(&id) && sessions.contains("comp-zsh"),
+        "zsh: sessions {sessions:?}"
+    );
+    sb.linger(["stop", &id]).ok();
 }
 
 #[test]
