@@ -133,8 +133,15 @@ pub fn save(sel: &str, to: Option<&str>, out: &mut dyn Write) -> Result<i32> {
     let reg = Registry::open()?;
     let rec = reg.select(sel)?;
     let (history, screen) = session_lines(&reg, &rec, false)?;
-    let cursor = read_screen_file(&reg.screen_path(&rec.id))
-        .map(|f| f.cursor)
+    // A running session's cursor comes from its supervisor (the checkpoint
+    // may be seconds old or not written yet).
+    let live_cursor = rec
+        .is_live()
+        .then(|| client::request(&reg, &rec, Request::Status).ok())
+        .flatten()
+        .and_then(|v| serde_json::from_value::<(u16, u16)>(v.get("cursor")?.clone()).ok());
+    let cursor = live_cursor
+        .or_else(|| read_screen_file(&reg.screen_path(&rec.id)).map(|f| f.cursor))
         .unwrap_or((0, 0));
     let snap = Snapshot {
         version: 1,
