@@ -584,6 +584,7 @@ fn request(s: &mut Session, reg: &Registry, i: usize, req: Request) {
                 "rows": s.screen.size().1,
                 "last_activity_at": units::rfc3339(s.last_activity_wall),
                 "idle_secs": s.last_activity.elapsed().as_secs(),
+                "idle_ms": s.last_activity.elapsed().as_millis() as u64,
                 "cursor": s.screen.cursor(),
             });
             reply(s, i, v, true);
