@@ -839,3 +839,101 @@ fn record_writes_asciicast_v2_with_resizes() {
     assert!(resizes.contains(&"100x30".to_string()), "{resizes:?}");
     assert!(resizes.contains(&"90x20".to_string()), "{resizes:?}");
 }
+
+// ---------------------------------------------------------------- more edges
+
+#[test]
+fn stop_idle_measures_idleness_finer_than_whole_seconds() {
+    let sb = Sandbox::new();
+    let quiet = sb.start(&["--", "sleep", "100"]);
+    // Idle for well over 1 s (but under 2 s): "longer than 1s".
+    std::thread::sleep(Duration::from_millis(1600));
+    let r = sb.linger(["stop", "--idle", "1s"]).ok();
+    assert_eq!(r.stdout, format!("Stopped session {quiet}.\n"));
+    assert_eq!(sb.inspect(&quiet)["end_reason"], "idle");
+}
+
+#[test]
+fn restart_keeps_size_and_the_profile_environment() {
+    let sb = Sandbox::new();
+    sb.write_config("[profiles.p]\nenv = { FOO = \"from-profile\" }\n");
+    let id = sb.start(&[
+        "--name",
+        "prof",
+        "--profile",
+        "p",
+        "--",
+        "sh",
+        "-c",
+        "echo foo=$FOO; exec sleep 100",
+    ]);
+    wait_logs(&sb, &id, "foo=from-profile");
+    let mut p = attach_pty(&sb, &[&id], 100, 30);
+    p.expect("foo=from-profile");
+    wait_for("client size", || {
+        (sb.inspect(&id)["cols"] == 100).then_some(())
+    });
+    p.send(b"\x1dd");
+    assert_eq!(p.wait_exit(), 0);
+    sb.linger(["stop", &id]).ok();
+    let new = sb
+        .linger(["restart", "prof", "-d", "-q"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    wait_for("second run output", || {
+        (logs(&sb, &[&new]).matches("foo=").count() >= 2).then_some(())
+    });
+    let l = logs(&sb, &[&new]);
+    assert_eq!(l.matches("foo=from-profile").count(), 2, "{l}");
+    let rec = sb.inspect(&new);
+    assert_eq!(rec["profile"], "p");
+    assert_eq!(
+        (rec["cols"].as_i64(), rec["rows"].as_i64()),
+        (Some(100), Some(30))
+    );
+    sb.linger(["stop", &new]).ok();
+}
+
+#[test]
+fn viewers_survive_a_takeover_and_see_the_exit_code() {
+    let sb = Sandbox::new();
+    let id = sb.start(&["--", "sh", "-c", "echo ready; read x; exit 6"]);
+    let mut v = attach_pty(&sb, &[&id, "--read-only"], 80, 24);
+    v.expect("ready");
+    wait_for("viewer", || (sb.inspect(&id)["viewers"] == 1).then_some(()));
+    let r = sb.inspect(&id);
+    assert_eq!(r["attachment"], "detached");
+    let mut a = attach_pty(&sb, &[&id], 80, 24);
+    a.expect("ready");
+    let mut b = attach_pty(&sb, &[&id, "--takeover"], 80, 24);
+    b.expect("ready");
+    a.expect("[detached: taken over]");
+    assert_eq!(a.wait_exit(), 0);
+    assert_eq!(sb.inspect(&id)["viewers"], 1);
+    b.send(b"go\r");
+    b.expect(&format!("[session {id} exited with code 6]"));
+    v.expect(&format!("[session {id} exited with code 6]"));
+    assert_eq!(b.wait_exit(), 6);
+    assert_eq!(v.wait_exit(), 6);
+}
+
+#[test]
+fn logs_follow_with_tail_and_send_mixed_stdin() {
+    let sb = Sandbox::new();
+    let id = sb.start(&[
+        "--",
+        "sh",
+        "-c",
+        "for i in 1 2 3 4 5; do echo head$i; done; read x; echo got:$x; exit 0",
+    ]);
+    wait_logs(&sb, &id, "head5");
+    let mut f = Streaming::spawn(sb.cmd(["logs", "-f", "--tail", "2", &id]));
+    f.expect("head5");
+    assert!(!f.text().contains("head3"), "{}", f.text());
+    sb.linger_stdin(["send", &id, "--enter", "a", "-", "b"], Some(b"mid"))
+        .ok();
+    f.expect("got:a mid b");
+    assert_eq!(f.wait_exit(), 0);
+}
