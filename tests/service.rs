@@ -937,3 +937,33 @@ fn logs_follow_with_tail_and_send_mixed_stdin() {
     f.expect("got:a mid b");
     assert_eq!(f.wait_exit(), 0);
 }
+
+#[test]
+fn pause_stops_a_job_running_in_an_interactive_shell() {
+    let sb = Sandbox::new();
+    let counter = sb.root.join("counter");
+    let id = sb.start(&["--", "bash", "--norc", "--noprofile", "-i"]);
+    let job = format!(
+        "sh -c 'i=0; while true; do i=$((i+1)); echo $i > {}; sleep 0.05; done'",
+        counter.display()
+    );
+    sb.linger(["send", &id, "--enter", &job]).ok();
+    let num = || read(&counter).trim().parse::<u64>().unwrap_or(0);
+    wait_for("job to run", || (num() > 3).then_some(()));
+    sb.linger(["pause", &id]).ok();
+    std::thread::sleep(Duration::from_millis(200));
+    let n = num();
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(num(), n, "the shell's foreground job must stop too");
+    sb.linger(["unpause", &id]).ok();
+    wait_for("job to advance again", || (num() > n + 3).then_some(()));
+    // The shell did not take the job for stopped: ctrl-c still reaches it.
+    sb.linger(["send", &id, "--keys", "ctrl-c"]).ok();
+    std::thread::sleep(Duration::from_millis(300));
+    let m = num();
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(num(), m, "ctrl-c ends the foreground job");
+    let l = logs(&sb, &[&id]);
+    assert!(!l.contains("Stopped"), "{l}");
+    sb.linger(["stop", &id]).ok();
+}
