@@ -114,15 +114,16 @@ pub fn stop_one(reg: &Registry, rec: &Record, timeout: u64, force: bool, idle: b
 /// `--force`, or a supervisor that did not finish: SIGKILL the command's
 /// process group and session and the supervisor, then record `killed`.
 fn kill_everything(reg: &Registry, rec: &Record) -> Result<()> {
-    if let Some(pid) = rec.pid.filter(|&p| p > 1) {
-        // Only when the supervisor is still that process do we trust its child pid.
-        if rec.supervisor_alive() || rec.is_live() {
-            let _ = proc::killpg(pid, libc::SIGKILL);
-            crate::pty::kill_session(pid);
-        }
-    }
+    // Only when the supervisor is still that process do we trust its child pid.
+    let trust_pid = rec.supervisor_alive() || rec.is_live();
+    // The supervisor goes first: killed after the command, it could still
+    // record an ordinary exit and the session would not say `killed`.
     if let Some(spid) = rec.supervisor_pid.filter(|_| rec.supervisor_alive()) {
         let _ = proc::kill(spid, libc::SIGKILL);
+    }
+    if let Some(pid) = rec.pid.filter(|&p| p > 1 && trust_pid) {
+        let _ = proc::killpg(pid, libc::SIGKILL);
+        crate::pty::kill_session(pid);
     }
     let _ = std::fs::remove_file(reg.socket_path(&rec.id));
     reg.update(&rec.id, |r| {
