@@ -967,3 +967,69 @@ fn pause_stops_a_job_running_in_an_interactive_shell() {
     assert!(!l.contains("Stopped"), "{l}");
     sb.linger(["stop", &id]).ok();
 }
+
+#[test]
+fn killed_clients_are_no_longer_counted() {
+    let sb = Sandbox::new();
+    let id = sb.start(&["--", "sh", "-c", "echo ready; exec cat"]);
+    let mut w = attach_pty(&sb, &[&id], 80, 24);
+    let mut v = attach_pty(&sb, &[&id, "--read-only"], 80, 24);
+    w.expect("ready");
+    v.expect("ready");
+    wait_for("writer and viewer", || {
+        let r = sb.inspect(&id);
+        (r["attachment"] == "attached" && r["viewers"] == 1).then_some(())
+    });
+    drop(v);
+    drop(w);
+    wait_for("both gone", || {
+        let r = sb.inspect(&id);
+        (r["attachment"] == "detached" && r["viewers"] == 0).then_some(())
+    });
+    assert_eq!(sb.status(&id), "running");
+    // And a new writer is welcome.
+    let mut w = attach_pty(&sb, &[&id], 80, 24);
+    w.expect("ready");
+    w.send(b"\x1dd");
+    assert_eq!(w.wait_exit(), 0);
+    sb.linger(["stop", &id]).ok();
+}
+
+#[test]
+fn input_alone_keeps_a_session_from_idling_out() {
+    let sb = Sandbox::new();
+    let id = sb.start(&[
+        "--idle-ttl",
+        "2s",
+        "--",
+        "sh",
+        "-c",
+        "stty -echo; exec sleep 100",
+    ]);
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(3500) {
+        sb.linger(["send", &id, "x"]).ok();
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    assert_eq!(sb.status(&id), "running");
+    let rec = sb.wait_exited(&id);
+    assert_eq!(rec["end_reason"], "idle");
+}
+
+#[test]
+fn record_to_a_relative_path() {
+    let sb = Sandbox::new();
+    let id = sb.start(&["--record", "rel.cast", "--", "echo", "relative-rec"]);
+    sb.wait_exited(&id);
+    let text = wait_for("cast file", || {
+        let t = read(sb.root.join("rel.cast"));
+        t.contains("relative-rec").then_some(t)
+    });
+    let header: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(header["version"], 2);
+    assert_eq!(
+        (header["width"].as_u64(), header["height"].as_u64()),
+        (Some(80), Some(24))
+    );
+    assert_eq!(header["env"]["TERM"], "xterm-256color");
+}
