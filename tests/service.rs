@@ -510,7 +510,8 @@ fn attach_refusals() {
 
 #[test]
 fn pause_really_stops_the_program() {
-    let sb = Sandbox::new();
+    let mut sb = Sandbox::new();
+    sb.extra_env.push(("LINGER_LOG".into(), "debug".into()));
     let counter = sb.root.join("counter");
     let script = format!(
         "i=0; while true; do i=$((i+1)); echo $i > {}; sleep 0.05; done",
@@ -537,7 +538,11 @@ fn pause_really_stops_the_program() {
     sb.linger(["pause", &id]).ok();
     let start = Instant::now();
     sb.linger(["stop", &id]).ok();
-    assert!(start.elapsed() < Duration::from_secs(8));
+    assert!(
+        start.elapsed() < Duration::from_secs(8),
+        "{}",
+        read(sb.dir.join(format!("{id}.debug.log")))
+    );
     let rec = sb.inspect(&id);
     assert_eq!(rec["status"], "exited");
     assert_eq!(rec["end_reason"], "stopped");
