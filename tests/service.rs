@@ -1038,3 +1038,48 @@ fn record_to_a_relative_path() {
     );
     assert_eq!(header["env"]["TERM"], "xterm-256color");
 }
+
+#[test]
+fn restart_attached_shows_old_lines_then_new_output() {
+    let sb = Sandbox::new();
+    let id = sb.start(&["--name", "att", "--", "sh", "-c", GENERATION]);
+    wait_logs(&sb, &id, "generation-1");
+    sb.linger(["stop", &id]).ok();
+    // Without a terminal: a usage error.
+    let r = sb.linger(["restart", "att"]).code(2);
+    assert!(r.stderr.starts_with("linger: "), "{}", r.stderr);
+    let mut p = Pty::spawn(sb.cmd(["restart", "att"]), 80, 24);
+    let at = p.expect("generation-1");
+    p.expect_from(at, "generation-2");
+    p.send(b"\x1dd");
+    p.expect("[detached from session ");
+    assert_eq!(p.wait_exit(), 0);
+    let rec = sb.inspect("att");
+    assert_ne!(rec["id"], id.as_str());
+    assert_eq!(rec["status"], "running");
+    sb.linger(["stop", "att"]).ok();
+}
+
+#[test]
+fn logs_screen_of_a_full_screen_program() {
+    let sb = Sandbox::new();
+    let id = sb.start(&[
+        "--",
+        "sh",
+        "-c",
+        "echo before-alt; printf '\\033[?1049h\\033[H\\033[2Jalt-content\\n'; exec sleep 100",
+    ]);
+    let s = wait_for("alt screen in logs", || {
+        let s = logs(&sb, &[&id, "--screen"]);
+        s.contains("alt-content").then_some(s)
+    });
+    assert!(!s.contains("before-alt"), "{s}");
+    let ckpt = sb.dir.join(format!("{id}.screen.json"));
+    wait_for("checkpoint of the alt screen", || {
+        read(&ckpt).contains("alt-content").then_some(())
+    });
+    let rec = sb.inspect(&id);
+    kill_lost(&rec);
+    let s = logs(&sb, &[&id, "--screen"]);
+    assert!(s.contains("alt-content"), "{s}");
+}
