@@ -1083,3 +1083,37 @@ fn logs_screen_of_a_full_screen_program() {
     let s = logs(&sb, &[&id, "--screen"]);
     assert!(s.contains("alt-content"), "{s}");
 }
+
+#[test]
+fn logs_follow_honours_screen_and_ansi_for_what_is_there() {
+    let sb = Sandbox::new();
+    let id = sb.start(&[
+        "--",
+        "sh",
+        "-c",
+        "for i in $(seq 1 40); do echo line$i; done; printf '\\033[31mRED\\033[0m\\n'; read x; echo tail-$x; exit 0",
+    ]);
+    wait_logs(&sb, &id, "RED");
+    let mut f = Streaming::spawn(sb.cmd(["logs", "-f", "--screen", &id]));
+    f.expect("RED");
+    let head = f.text();
+    assert!(head.lines().any(|l| l == "line40"), "{head}");
+    assert!(!head.lines().any(|l| l == "line1"), "--screen: {head}");
+    let mut g = Streaming::spawn(sb.cmd(["logs", "-f", "--ansi", "--tail", "1", &id]));
+    g.expect("RED");
+    assert!(g.text().contains("\x1b["), "--ansi: {:?}", g.text());
+    assert!(!g.text().contains("line40"), "{:?}", g.text());
+    sb.linger(["send", &id, "--enter", "end"]).ok();
+    f.expect("tail-end");
+    g.expect("tail-end");
+    assert_eq!(f.wait_exit(), 0);
+    assert_eq!(g.wait_exit(), 0);
+    let t = g.text();
+    let after = &t[t.find("RED").unwrap()..];
+    let streamed = &after[after.find('\n').unwrap()..];
+    assert!(
+        !streamed.contains("\x1b"),
+        "the stream is text: {streamed:?}"
+    );
+    assert_eq!(f.text().matches("tail-end").count(), 1);
+}
