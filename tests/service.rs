@@ -1117,3 +1117,27 @@ fn logs_follow_honours_screen_and_ansi_for_what_is_there() {
     );
     assert_eq!(f.text().matches("tail-end").count(), 1);
 }
+
+#[test]
+fn send_large_stdin_arrives_whole() {
+    let sb = Sandbox::new();
+    let out = sb.root.join("copy");
+    let id = sb.start(&[
+        "--",
+        "sh",
+        "-c",
+        &format!("stty raw -echo; exec cat > {}", out.display()),
+    ]);
+    // Let stty run before the input arrives.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut data = Vec::new();
+    for i in 0..20000 {
+        data.extend_from_slice(format!("row {i:05} abcdefghij\n").as_bytes());
+    }
+    sb.linger_stdin(["send", &id, "-"], Some(&data)).ok();
+    wait_for("all of it copied", || {
+        (std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) >= data.len() as u64).then_some(())
+    });
+    assert_eq!(std::fs::read(&out).unwrap(), data);
+    sb.linger(["stop", &id]).ok();
+}
