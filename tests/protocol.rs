@@ -131,7 +131,10 @@ fn deleted_socket_is_recreated_on_demand() {
 fn other_users_are_refused_by_peer_credentials() {
     // SAFETY: geteuid cannot fail.
     if unsafe { libc::geteuid() } != 0 {
-        eprintln!("skipped: needs root to connect as another uid");
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("skipped: needs root to connect as another uid");
+        }
         return;
     }
     let sb = Sandbox::new();
