@@ -31,33 +31,52 @@ pub struct Line {
 
 impl Line {
     pub fn from_row(row: &Row) -> Line {
+        let mut line = Line {
+            text: String::new(),
+            spans: Vec::new(),
+            wrapped: false,
+        };
+        line.fill_from_row(row);
+        line
+    }
+
+    /// Replace the contents with `row`, reusing this line's buffers.
+    pub fn fill_from_row(&mut self, row: &Row) {
         let len = row.content_len();
-        let mut text = String::with_capacity(len);
-        let mut spans: Vec<(u16, Style)> = Vec::new();
+        self.text.clear();
+        self.spans.clear();
+        self.text.reserve(len);
         let mut cur = Style::default();
         for (col, cell) in row.cells[..len].iter().enumerate() {
-            if cell.is_spacer() {
+            if cell.flags != 0 {
+                if cell.is_spacer() {
+                    continue;
+                }
+                if cell.style != cur {
+                    self.spans.push((col as u16, cell.style));
+                    cur = cell.style;
+                }
+                self.text.push(cell.ch);
+                if cell.flags & flag::MARKS != 0 {
+                    self.text.push_str(row.marks_at(col));
+                }
                 continue;
             }
             if cell.style != cur {
-                spans.push((col as u16, cell.style));
+                self.spans.push((col as u16, cell.style));
                 cur = cell.style;
             }
-            text.push(cell.ch);
-            if cell.flags & flag::MARKS != 0 {
-                text.push_str(row.marks_at(col));
-            }
+            self.text.push(cell.ch);
         }
-        Line {
-            text,
-            spans,
-            wrapped: row.wrapped,
-        }
+        self.wrapped = row.wrapped;
     }
 
-    /// Memory charged against `Limits::bytes`.
+    /// Memory charged against `Limits::bytes`: what the buffers really
+    /// hold (capacity), since they are reused.
     pub fn cost(&self) -> usize {
-        LINE_OVERHEAD + self.text.len() + self.spans.len() * std::mem::size_of::<(u16, Style)>()
+        LINE_OVERHEAD
+            + self.text.capacity()
+            + self.spans.capacity() * std::mem::size_of::<(u16, Style)>()
     }
 
     /// Back to cells, with the same width rules `print` uses. The row is as
@@ -154,7 +173,18 @@ impl History {
         if self.max_lines == 0 {
             return;
         }
-        let line = Line::from_row(row);
+        // At the line limit the oldest line goes anyway: reuse its buffers
+        // rather than free one allocation and make another.
+        let line = if self.lines.len() >= self.max_lines {
+            self.lines.pop_front().map(|mut old| {
+                self.bytes -= old.cost();
+                old.fill_from_row(row);
+                old
+            })
+        } else {
+            None
+        };
+        let line = line.unwrap_or_else(|| Line::from_row(row));
         self.bytes += line.cost();
         self.lines.push_back(line);
         while self.lines.len() > self.max_lines || self.bytes > self.max_bytes {
@@ -182,7 +212,7 @@ mod tests {
     fn line_round_trips_wide_marks_and_styles() {
         let mut row = Row::new(8);
         let red = Style {
-            fg: Color::Indexed(1),
+            fg: Color::indexed(1),
             ..Style::default()
         };
         row.cells[0] = Cell {

@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::cell::{attr, Color, Style};
+use super::cell::{attr, Color, ColorValue, Style};
 use super::grid::{Grid, Row};
 use super::term::{Charset, Saved, Term};
 use super::Screen;
@@ -311,12 +311,12 @@ fn color_params(p: &mut String, c: Color, base: u8) {
         p.push(';');
     }
     // base is 30 (fg) or 40 (bg).
-    let _ = match c {
-        Color::Default => write!(p, "{}", base + 9),
-        Color::Indexed(n) if n < 8 => write!(p, "{}", base + n),
-        Color::Indexed(n) if n < 16 => write!(p, "{}", base + 60 + n - 8),
-        Color::Indexed(n) => write!(p, "{};5;{n}", base + 8),
-        Color::Rgb(r, g, b) => write!(p, "{};2;{r};{g};{b}", base + 8),
+    let _ = match c.value() {
+        ColorValue::Default => write!(p, "{}", base + 9),
+        ColorValue::Indexed(n) if n < 8 => write!(p, "{}", base + n),
+        ColorValue::Indexed(n) if n < 16 => write!(p, "{}", base + 60 + n - 8),
+        ColorValue::Indexed(n) => write!(p, "{};5;{n}", base + 8),
+        ColorValue::Rgb(r, g, b) => write!(p, "{};2;{r};{g};{b}", base + 8),
     };
 }
 
@@ -326,10 +326,10 @@ fn ul_color_params(p: &mut String, c: Color) {
     }
     // Colon forms: a terminal that does not know 58 skips the whole
     // parameter instead of reading "5" as blink.
-    let _ = match c {
-        Color::Default => write!(p, "59"),
-        Color::Indexed(n) => write!(p, "58:5:{n}"),
-        Color::Rgb(r, g, b) => write!(p, "58:2::{r}:{g}:{b}"),
+    let _ = match c.value() {
+        ColorValue::Default => write!(p, "59"),
+        ColorValue::Indexed(n) => write!(p, "58:5:{n}"),
+        ColorValue::Rgb(r, g, b) => write!(p, "58:2::{r}:{g}:{b}"),
     };
 }
 
@@ -527,10 +527,10 @@ fn style_letter(i: usize) -> char {
 }
 
 fn color_text(c: Color) -> String {
-    match c {
-        Color::Default => "default".into(),
-        Color::Indexed(n) => n.to_string(),
-        Color::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
+    match c.value() {
+        ColorValue::Default => "default".into(),
+        ColorValue::Indexed(n) => n.to_string(),
+        ColorValue::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
     }
 }
 
@@ -558,13 +558,13 @@ pub fn style_text(st: &Style) -> String {
             UL.get(st.underline as usize).unwrap_or(&"?")
         ));
     }
-    if st.fg != Color::Default {
+    if st.fg != Color::DEFAULT {
         parts.push(format!("fg={}", color_text(st.fg)));
     }
-    if st.bg != Color::Default {
+    if st.bg != Color::DEFAULT {
         parts.push(format!("bg={}", color_text(st.bg)));
     }
-    if st.ul_color != Color::Default {
+    if st.ul_color != Color::DEFAULT {
         parts.push(format!("ulc={}", color_text(st.ul_color)));
     }
     if parts.is_empty() {

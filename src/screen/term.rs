@@ -199,8 +199,40 @@ impl Term {
 
     // ---- printing ----
 
+    /// The common case: printable ASCII in the ASCII charset, replacing a
+    /// plain cell that is not the last of the line. Anything else (wide
+    /// chars, marks, wrap, insert mode, line drawing) takes `print_slow`.
     #[inline]
     fn print_char(&mut self, c: char) {
+        if (' '..'\x7f').contains(&c)
+            && !self.cursor.pending_wrap
+            && !self.modes.insert
+            && self.charsets[self.gl as usize & 1] == Charset::Ascii
+            && self.cursor.col + 1 < self.cols
+        {
+            let (row, col, style) = (self.cursor.row, self.cursor.col, self.style);
+            let grid = if self.alt_active {
+                &mut self.alt
+            } else {
+                &mut self.primary
+            };
+            if let Some(slot) = grid.rows.get_mut(row).and_then(|r| r.cells.get_mut(col)) {
+                if slot.flags == 0 {
+                    *slot = Cell {
+                        ch: c,
+                        style,
+                        flags: 0,
+                    };
+                    self.cursor.col = col + 1;
+                    self.last_char = Some(c);
+                    return;
+                }
+            }
+        }
+        self.print_slow(c);
+    }
+
+    fn print_slow(&mut self, c: char) {
         let c = if self.charsets[self.gl as usize & 1] == Charset::DecSpecial {
             dec_special(c)
         } else {
@@ -683,15 +715,15 @@ impl Term {
                 27 => s.attrs &= !attr::REVERSE,
                 28 => s.attrs &= !attr::HIDDEN,
                 29 => s.attrs &= !attr::STRIKE,
-                n @ 30..=37 => s.fg = Color::Indexed((n - 30) as u8),
-                39 => s.fg = Color::Default,
-                n @ 40..=47 => s.bg = Color::Indexed((n - 40) as u8),
-                49 => s.bg = Color::Default,
+                n @ 30..=37 => s.fg = Color::indexed((n - 30) as u8),
+                39 => s.fg = Color::DEFAULT,
+                n @ 40..=47 => s.bg = Color::indexed((n - 40) as u8),
+                49 => s.bg = Color::DEFAULT,
                 53 => s.attrs |= attr::OVERLINE,
                 55 => s.attrs &= !attr::OVERLINE,
-                59 => s.ul_color = Color::Default,
-                n @ 90..=97 => s.fg = Color::Indexed((n - 90 + 8) as u8),
-                n @ 100..=107 => s.bg = Color::Indexed((n - 100 + 8) as u8),
+                59 => s.ul_color = Color::DEFAULT,
+                n @ 90..=97 => s.fg = Color::indexed((n - 90 + 8) as u8),
+                n @ 100..=107 => s.bg = Color::indexed((n - 100 + 8) as u8),
                 n @ (38 | 48 | 58) => {
                     let color = if p.len() > 1 {
                         extended_color_sub(p)
@@ -719,10 +751,10 @@ fn byte(v: u16) -> u8 {
 /// `38:5:n`, `38:2:r:g:b` or `38:2:cs:r:g:b` (one param with subparams).
 fn extended_color_sub(p: &[u16]) -> Option<Color> {
     match p.get(1)? {
-        5 => Some(Color::Indexed(byte(*p.get(2)?))),
+        5 => Some(Color::indexed(byte(*p.get(2)?))),
         2 => {
             let rgb = if p.len() >= 6 { &p[3..6] } else { p.get(2..5)? };
-            Some(Color::Rgb(byte(rgb[0]), byte(rgb[1]), byte(rgb[2])))
+            Some(Color::rgb(byte(rgb[0]), byte(rgb[1]), byte(rgb[2])))
         }
         _ => None,
     }
@@ -731,12 +763,12 @@ fn extended_color_sub(p: &[u16]) -> Option<Color> {
 /// `38;5;n` or `38;2;r;g;b`: the colour takes the following params.
 fn extended_color_semicolon(it: &mut vte::ParamsIter<'_>) -> Option<Color> {
     match it.next()?.first()? {
-        5 => Some(Color::Indexed(byte(*it.next()?.first()?))),
+        5 => Some(Color::indexed(byte(*it.next()?.first()?))),
         2 => {
             let r = *it.next()?.first()?;
             let g = *it.next()?.first()?;
             let b = *it.next()?.first()?;
-            Some(Color::Rgb(byte(r), byte(g), byte(b)))
+            Some(Color::rgb(byte(r), byte(g), byte(b)))
         }
         _ => None,
     }
