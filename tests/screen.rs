@@ -494,23 +494,26 @@ fn screen_throughput() {
         i += 1;
     }
     for (name, data) in [("plain", &plain), ("sgr", &sgr)] {
-        let mut s = Screen::new(120, 40, Limits::default());
-        let start = std::time::Instant::now();
-        let cpu_start = thread_cpu_secs();
-        for chunk in data.chunks(64 * 1024) {
-            s.feed(chunk);
+        // Best of three: the machine may be shared.
+        let mut best_cpu = f64::MAX;
+        let mut best_wall = f64::MAX;
+        for _ in 0..3 {
+            let mut s = Screen::new(120, 40, Limits::default());
+            let start = std::time::Instant::now();
+            let cpu_start = thread_cpu_secs();
+            for chunk in data.chunks(64 * 1024) {
+                s.feed(chunk);
+            }
+            best_wall = best_wall.min(start.elapsed().as_secs_f64());
+            best_cpu = best_cpu.min(thread_cpu_secs() - cpu_start);
         }
-        let secs = start.elapsed().as_secs_f64();
-        let cpu = thread_cpu_secs() - cpu_start;
-        let mbps = data.len() as f64 / secs / 1e6;
         // CPU time is what the model costs; wall time also counts other
         // load on a shared machine.
+        let mb = data.len() as f64 / 1e6;
         eprintln!(
-            "screen_throughput {name}: {:.0} MB/s of CPU time ({cpu:.2}s)",
-            data.len() as f64 / cpu.max(0.01) / 1e6
-        );
-        eprintln!(
-            "screen_throughput {name}: {} MB in {secs:.2}s = {mbps:.0} MB/s",
+            "screen_throughput {name}: {:.0} MB/s (CPU time), {:.0} MB/s (wall), {} MB",
+            mb / best_cpu.max(0.01),
+            mb / best_wall,
             data.len() >> 20
         );
     }

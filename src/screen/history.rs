@@ -43,31 +43,29 @@ impl Line {
     /// Replace the contents with `row`, reusing this line's buffers.
     pub fn fill_from_row(&mut self, row: &Row) {
         let len = row.content_len();
-        self.text.clear();
-        self.spans.clear();
-        self.text.reserve(len);
+        // Work on locals: pushing through `self` makes the compiler store
+        // the length back to memory after every character.
+        let mut text = std::mem::take(&mut self.text);
+        let mut spans = std::mem::take(&mut self.spans);
+        text.clear();
+        spans.clear();
+        text.reserve(len);
         let mut cur = Style::default();
         for (col, cell) in row.cells[..len].iter().enumerate() {
-            if cell.flags != 0 {
-                if cell.is_spacer() {
-                    continue;
-                }
-                if cell.style != cur {
-                    self.spans.push((col as u16, cell.style));
-                    cur = cell.style;
-                }
-                self.text.push(cell.ch);
-                if cell.flags & flag::MARKS != 0 {
-                    self.text.push_str(row.marks_at(col));
-                }
+            if cell.is_spacer() {
                 continue;
             }
             if cell.style != cur {
-                self.spans.push((col as u16, cell.style));
+                spans.push((col as u16, cell.style));
                 cur = cell.style;
             }
-            self.text.push(cell.ch);
+            text.push(cell.ch);
+            if cell.flags & flag::MARKS != 0 {
+                text.push_str(row.marks_at(col));
+            }
         }
+        self.text = text;
+        self.spans = spans;
         self.wrapped = row.wrapped;
     }
 
