@@ -19,6 +19,8 @@ const MAX_REPLIES: usize = 4096;
 const KITTY_STACK_MAX: usize = 16;
 /// Longest title kept, in bytes.
 const MAX_TITLE: usize = 1024;
+/// Titles kept by `CSI 22 t` (xterm keeps 10).
+const TITLE_STACK_MAX: usize = 10;
 
 /// G0/G1 designations we understand: ASCII and DEC special graphics.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -121,6 +123,8 @@ pub struct Term {
     /// the current flags and the stack is never empty.
     pub kitty: [Vec<u8>; 2],
     pub title: String,
+    /// `CSI 22 t` pushes the title here, `CSI 23 t` pops it.
+    pub title_stack: Vec<String>,
     pub replies: Vec<u8>,
     /// For REP.
     last_char: Option<char>,
@@ -164,6 +168,7 @@ impl Term {
             modes: Modes::default(),
             kitty: [vec![0], vec![0]],
             title: String::new(),
+            title_stack: Vec::new(),
             replies: Vec::new(),
             last_char: None,
             sync: false,
@@ -1014,6 +1019,26 @@ impl Perform for Term {
                     self.goto_origin(0, 0);
                 }
             }
+            ([], 't') => match a.raw(0) {
+                // Text area size in characters.
+                18 => {
+                    let reply = format!("\x1b[8;{};{}t", self.rows, self.cols);
+                    self.reply(reply.as_bytes());
+                }
+                // Push / pop the title (vim does both around its run).
+                22 if matches!(a.raw(1), 0 | 2) => {
+                    if self.title_stack.len() >= TITLE_STACK_MAX {
+                        self.title_stack.remove(0);
+                    }
+                    self.title_stack.push(self.title.clone());
+                }
+                23 if matches!(a.raw(1), 0 | 2) => {
+                    if let Some(t) = self.title_stack.pop() {
+                        self.title = t;
+                    }
+                }
+                _ => {}
+            },
             ([], 's') => self.save_cursor(),
             ([], 'u') => self.restore_cursor(),
             ([b' '], 'q') => self.modes.cursor_style = a.raw(0).min(6) as u8,

@@ -185,3 +185,13 @@ fn attach_redraw_flows_history_and_never_clears_scrollback() {
     let r1 = text.find("r1").expect("screen row r1");
     assert!(h2 < r1 && !text.contains("h1"), "{text:?}");
 }
+
+#[test]
+fn title_stack_push_pop() {
+    let mut s = screen(10, 2, "\x1b]2;shell\x07\x1b[22;0t\x1b]2;vim\x07");
+    assert_eq!(s.title(), "vim");
+    s.feed(b"\x1b[23;0t");
+    assert_eq!(s.title(), "shell");
+    s.feed(b"\x1b[18t");
+    assert_eq!(s.take_replies(), b"\x1b[8;2;10t");
+}
