@@ -212,7 +212,17 @@ golden!(
     kitty_keyboard,
 );
 
-golden!(rec_vim, rec_less, rec_htop, rec_man, rec_ls_color, rec_wide,);
+golden!(
+    rec_vim,
+    rec_less,
+    rec_htop,
+    rec_man,
+    rec_ls_color,
+    rec_wide,
+    rec_top,
+    rec_git_log,
+    rec_bash,
+);
 
 /// Every fixture on disk has a test above (a new one must be listed).
 #[test]
