@@ -235,19 +235,17 @@ impl Grid {
             return;
         }
         let n = n.min(bottom - top + 1);
-        let full = top == 0 && bottom + 1 == self.rows.len();
-        for _ in 0..n {
-            if let Some(row) = self.rows.get(top) {
-                gone(row);
-            }
-            if full {
-                self.rows.rotate_left(1);
-            } else if let Some(row) = self.rows.remove(top) {
-                self.rows.insert(bottom, row);
-            }
-            if let Some(row) = self.rows.get_mut(bottom) {
-                row.clear(style);
-            }
+        for row in self.rows.range(top..top + n) {
+            gone(row);
+        }
+        if top == 0 && bottom + 1 == self.rows.len() {
+            // The whole screen: turn the ring, no row moves.
+            self.rows.rotate_left(n);
+        } else {
+            self.rows.make_contiguous()[top..=bottom].rotate_left(n);
+        }
+        for row in self.rows.range_mut(bottom + 1 - n..=bottom) {
+            row.clear(style);
         }
     }
 
@@ -259,16 +257,13 @@ impl Grid {
             return;
         }
         let n = n.min(bottom - top + 1);
-        let full = top == 0 && bottom + 1 == self.rows.len();
-        for _ in 0..n {
-            if full {
-                self.rows.rotate_right(1);
-            } else if let Some(row) = self.rows.remove(bottom) {
-                self.rows.insert(top, row);
-            }
-            if let Some(row) = self.rows.get_mut(top) {
-                row.clear(style);
-            }
+        if top == 0 && bottom + 1 == self.rows.len() {
+            self.rows.rotate_right(n);
+        } else {
+            self.rows.make_contiguous()[top..=bottom].rotate_right(n);
+        }
+        for row in self.rows.range_mut(top..top + n) {
+            row.clear(style);
         }
     }
 
