@@ -210,6 +210,7 @@ golden!(
     cursor_motion,
     soft_reset,
     kitty_keyboard,
+    backspace_pending_wrap,
 );
 
 golden!(
@@ -222,6 +223,7 @@ golden!(
     rec_top,
     rec_git_log,
     rec_bash,
+    rec_wide_edge,
 );
 
 /// Every fixture on disk has a test above (a new one must be listed).
