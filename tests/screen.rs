@@ -407,7 +407,16 @@ fn random_streams_round_trip() {
         let len = 50 + rng.below(1500) as usize;
         let stream = random_stream(&mut rng, len, cols, rows);
         let mut a = Screen::new(cols, rows, Limits::default());
-        a.feed(&stream);
+        // Every fourth stream is cut in pieces with resizes in between.
+        if i % 4 == 3 {
+            for piece in stream.chunks(1 + stream.len() / 3) {
+                a.feed(piece);
+                a.resize(1 + rng.below(30) as u16, 1 + rng.below(10) as u16);
+            }
+        } else {
+            a.feed(&stream);
+        }
+        let (cols, rows) = a.size();
         round_trip(
             &a,
             &format!(
