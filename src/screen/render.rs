@@ -635,3 +635,23 @@ fn modes_text(t: &Term) -> String {
     }
     s
 }
+
+/// Bytes that undo, on the client's terminal, the modes the session set: leave
+/// the alternate screen, cursor visible, mouse, bracketed paste, focus and
+/// kitty keyboard flags off, attributes reset. Never a full reset.
+pub fn restore_sequence(screen: &Screen) -> Vec<u8> {
+    let mut out = Vec::new();
+    if screen.alternate_active() {
+        out.extend_from_slice(b"\x1b[?1049l");
+    }
+    out.extend_from_slice(b"\x1b[0m\x1b[?25h\x1b[?1l\x1b>\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1004l\x1b[?2004l");
+    let t = screen.term();
+    if t.kitty.iter().any(|k| k.as_slice() != [0]) {
+        // Pop whatever the session pushed and leave the flags at zero.
+        out.extend_from_slice(b"\x1b[<99u\x1b[=0;1u");
+    }
+    if t.modes.modify_other_keys != 0 {
+        out.extend_from_slice(b"\x1b[>4;0m");
+    }
+    out
+}
