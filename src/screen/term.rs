@@ -1127,7 +1127,23 @@ impl Term {
     /// Resize both screens; see `Screen::resize` for the rules.
     pub fn resize(&mut self, cols: usize, rows: usize) {
         if cols != self.cols {
-            self.primary.resize_cols(cols);
+            // The primary screen re-wraps (its rows are shell output worth
+            // keeping); full-screen programs on the alternate screen redraw
+            // on SIGWINCH, so it is only cut or padded.
+            let on_primary = !self.alt_active;
+            let at = if on_primary {
+                (self.cursor.row, self.cursor.col)
+            } else {
+                (self.saved[0].row, self.saved[0].col)
+            };
+            let (row, col) = self.primary.reflow(cols, at);
+            if on_primary {
+                self.cursor.row = row;
+                self.cursor.col = col;
+            } else {
+                self.saved[0].row = row;
+                self.saved[0].col = col;
+            }
             self.alt.resize_cols(cols);
             let old = self.cols;
             self.tabs.resize(cols, false);
@@ -1137,23 +1153,21 @@ impl Term {
             self.cols = cols;
             self.cursor.pending_wrap = false;
         }
-        if rows != self.rows {
-            // The active screen keeps the cursor row in view; the inactive
-            // one keeps its saved cursor row in view.
-            let mut cur = self.cursor.row;
-            let (mut s0, mut s1) = (self.saved[0].row, self.saved[1].row);
-            let (p_row, a_row) = if self.alt_active {
-                (&mut s0, &mut cur)
-            } else {
-                (&mut cur, &mut s1)
-            };
-            resize_rows(&mut self.primary, rows, p_row, Some(&mut self.history));
-            resize_rows(&mut self.alt, rows, a_row, None);
-            self.cursor.row = cur;
-            self.saved[0].row = s0;
-            self.saved[1].row = s1;
-            self.rows = rows;
-        }
+        // The active screen keeps the cursor row in view; the inactive
+        // one keeps its saved cursor row in view.
+        let mut cur = self.cursor.row;
+        let (mut s0, mut s1) = (self.saved[0].row, self.saved[1].row);
+        let (p_row, a_row) = if self.alt_active {
+            (&mut s0, &mut cur)
+        } else {
+            (&mut cur, &mut s1)
+        };
+        resize_rows(&mut self.primary, rows, p_row, Some(&mut self.history));
+        resize_rows(&mut self.alt, rows, a_row, None);
+        self.cursor.row = cur;
+        self.saved[0].row = s0;
+        self.saved[1].row = s1;
+        self.rows = rows;
         self.top = 0;
         self.bottom = self.rows - 1;
         self.cursor.row = self.cursor.row.min(self.rows - 1);
@@ -1195,9 +1209,17 @@ fn resize_rows(grid: &mut Grid, rows: usize, cursor: &mut usize, history: Option
         let mut added = rows - old;
         if let Some(h) = history {
             while added > 0 {
+                // A line wider than the screen stays in history rather
+                // than come back cut.
+                let fits = h
+                    .lines
+                    .back()
+                    .is_some_and(|l| l.to_row(0).cells.len() <= cols);
+                if !fits {
+                    break;
+                }
                 let Some(line) = h.pop_newest() else { break };
-                let mut row = line.to_row(cols);
-                row.resize(cols);
+                let row = line.to_row(cols);
                 grid.rows.push_front(row);
                 *cursor += 1;
                 added -= 1;

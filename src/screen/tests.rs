@@ -128,14 +128,35 @@ fn shrinking_rows_drops_blank_rows_below_cursor_first() {
 }
 
 #[test]
-fn shrinking_cols_cuts_wide_char_in_half() {
-    let mut s = screen(6, 2, "ab中x");
+fn shrinking_cols_cuts_wide_char_in_half_on_alt_screen() {
+    let mut s = screen(6, 2, "\x1b[?1049hab中x");
     s.resize(3, 2);
     assert_eq!(rows(&s), vec!["ab"]);
     assert_eq!(s.cursor(), (0, 2));
     s.resize(8, 2);
     s.feed(b"\x1b[1;4Hz");
     assert_eq!(rows(&s), vec!["ab z"]);
+}
+
+#[test]
+fn primary_screen_reflows_and_cursor_follows() {
+    let mut s = screen(12, 8, "$ echo hello\r\nhello world!\r\n$ ab");
+    s.resize(5, 8);
+    assert_eq!(
+        rows(&s),
+        vec!["$ ech", "o hel", "lo", "hello", " worl", "d!", "$ ab"]
+    );
+    assert_eq!(s.cursor(), (6, 4), "cursor after '$ ab'");
+    s.resize(12, 4);
+    assert_eq!(rows(&s), vec!["$ echo hello", "hello world!", "$ ab"]);
+    assert_eq!(s.cursor(), (2, 4));
+    assert_eq!(s.history_len(), 0);
+    // A wide char that does not fit moves down and comes back.
+    let mut s = screen(6, 3, "ab中x");
+    s.resize(3, 3);
+    assert_eq!(rows(&s), vec!["ab", "中x"]);
+    s.resize(6, 3);
+    assert_eq!(rows(&s), vec!["ab中x"]);
 }
 
 #[test]
