@@ -401,7 +401,12 @@ fn random_stream(rng: &mut Rng, len: usize, cols: u16, rows: u16) -> Vec<u8> {
 #[test]
 fn random_streams_round_trip() {
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    for i in 0..3000 {
+    // LINGER_STREAMS=N runs more (or fewer) streams than the default.
+    let count = std::env::var("LINGER_STREAMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    for i in 0..count {
         let cols = 1 + rng.below(30) as u16;
         let rows = 1 + rng.below(10) as u16;
         let len = 50 + rng.below(1500) as usize;
@@ -439,7 +444,11 @@ fn random_bytes_never_panic_and_stay_bounded() {
     let mut s = Screen::new(80, 24, limits);
     const ALPHABET: &[u8] = b"\x1b\x1b\x1b[[[]?;;;0123456789:>< mhlHJKLMPSTXr@`abdefgqsu\x07\x08\t\n\r\x0e\x0f\x18\x9b\xe4\xb8\xad\xcc\x81";
     let mut total = 0;
-    while total < 4 << 20 {
+    let budget = std::env::var("LINGER_FUZZ_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4usize);
+    while total < budget << 20 {
         let len = 1 + rng.below(4096) as usize;
         let chunk: Vec<u8> = (0..len)
             .map(|_| {
