@@ -174,7 +174,7 @@ impl Screen {
         (self.term.cols as u16, self.term.rows as u16)
     }
 
-    /// Answers to queries (DSR 5/6, DA1, DA2, DECRQM, kitty flags) that the
+    /// Answers to queries (DSR 5/6, DA1, DA2, DECRQM, CSI 18 t) that the
     /// program asked since the last call. At most 4 KiB are kept.
     pub fn take_replies(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.term.replies)

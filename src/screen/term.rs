@@ -576,6 +576,7 @@ impl Term {
         self.gl = 0;
         self.modes = Modes::default();
         self.kitty = [vec![0], vec![0]];
+        self.title_stack.clear();
         self.last_char = None;
         self.sync = false;
     }
@@ -1081,14 +1082,10 @@ impl Perform for Term {
                     }
                 }
             }
-            ([b'?'], 'u') => {
-                let flags = self.kitty[self.alt_active as usize]
-                    .last()
-                    .copied()
-                    .unwrap_or(0);
-                let reply = format!("\x1b[?{flags}u");
-                self.reply(reply.as_bytes());
-            }
+            // `CSI ? u` (kitty flags query) is deliberately not answered:
+            // a program that hears "supported" while detached would keep
+            // sending kitty-encoded expectations to a client terminal that
+            // may not speak the protocol. Terminals without it stay silent too.
             ([b'>'], 'm') if a.raw(0) == 4 => {
                 self.modes.modify_other_keys = a.raw(1).min(3) as u8;
             }

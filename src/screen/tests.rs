@@ -185,7 +185,7 @@ fn query_replies() {
         5,
         "\x1b[3;4H\x1b[6n\x1b[5n\x1b[c\x1b[>c\x1b[?2026$p\x1b[>1u\x1b[?u",
     );
-    let want: &[u8] = b"\x1b[3;4R\x1b[0n\x1b[?62;22c\x1b[>1;10;0c\x1b[?2026;2$y\x1b[?1u";
+    let want: &[u8] = b"\x1b[3;4R\x1b[0n\x1b[?62;22c\x1b[>1;10;0c\x1b[?2026;2$y";
     assert_eq!(
         String::from_utf8_lossy(&s.take_replies()),
         String::from_utf8_lossy(want)
