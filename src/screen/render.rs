@@ -211,27 +211,32 @@ fn paint_in_place(out: &mut Vec<u8>, grid: &Grid, cols: usize) {
 }
 
 /// History lines then screen rows as lines joined by CRLF, from wherever
-/// the cursor is.
+/// the cursor is. A soft-wrapped row that ends at the margin is followed by
+/// the next row's text without CRLF: the terminal wraps it itself and so
+/// knows the two rows are one line (for its own reflow and selection).
 fn paint_flowing(out: &mut Vec<u8>, t: &Term, history: usize) {
     let lines = &t.history.lines;
     let skip = lines.len().saturating_sub(history);
-    for line in lines.iter().skip(skip) {
-        let row = line.to_row(0);
-        flow_line(out, &row, t.cols);
-        out.extend_from_slice(b"\r\n");
-    }
-    for (i, row) in t.primary.rows.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b"\r\n");
+    let history_rows = lines.iter().skip(skip).map(|l| l.to_row(0));
+    let mut rows = history_rows
+        .map(std::borrow::Cow::Owned)
+        .chain(t.primary.rows.iter().map(std::borrow::Cow::Borrowed))
+        .peekable();
+    while let Some(row) = rows.next() {
+        let pending = flow_line(out, &row, t.cols);
+        match rows.peek() {
+            None => break,
+            Some(next) if row.wrapped && pending && next.content_len() > 0 => {}
+            Some(_) => out.extend_from_slice(b"\r\n"),
         }
-        flow_line(out, row, t.cols);
     }
 }
 
 /// One line of a flowing paint: its cells, then an erase of whatever the
 /// terminal had to the right, unless the line ended exactly at the margin
 /// (an erase in the wrap-pending state would take the last cell).
-fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize) {
+/// Returns whether the terminal is left in the wrap-pending state.
+fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize) -> bool {
     let mut pen = Style::default();
     let len = row.content_len();
     let mut col = 0;
@@ -253,6 +258,7 @@ fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize) {
     if !pending {
         out.extend_from_slice(b"\x1b[K");
     }
+    pending
 }
 
 /// Cells up to the last non-blank one; returns the columns written.

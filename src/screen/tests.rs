@@ -216,3 +216,15 @@ fn title_stack_push_pop() {
     s.feed(b"\x1b[18t");
     assert_eq!(s.take_replies(), b"\x1b[8;2;10t");
 }
+
+#[test]
+fn attach_keeps_soft_wraps_as_soft_wraps() {
+    let a = screen(5, 3, "abcdefgh\r\nxy");
+    let out = render::redraw(&a, render::Redraw::Attach { history: 0 });
+    let mut b = Screen::new(5, 3, Limits::default());
+    b.feed(&out);
+    assert_eq!(rows(&b), vec!["abcde", "fgh", "xy"]);
+    let wrapped: Vec<bool> = b.term().primary.rows.iter().map(|r| r.wrapped).collect();
+    assert_eq!(wrapped, vec![true, false, false]);
+    assert!(!String::from_utf8_lossy(&out).contains("abcde\r\n"));
+}
