@@ -224,6 +224,8 @@ golden!(
     rec_git_log,
     rec_bash,
     rec_wide_edge,
+    rec_vim_scroll,
+    rec_ink,
 );
 
 /// Every fixture on disk has a test above (a new one must be listed).
