@@ -719,7 +719,7 @@ impl Parser<'_> {
             _ => {}
         }
         let unsigned = tok.trim_start_matches(['+', '-']);
-        if !unsigned.starts_with(|c: char| c.is_ascii_digit()) {
+        if unsigned.starts_with(|c: char| c.is_ascii_alphabetic()) {
             return bad("invalid value (strings need quotes):");
         }
         let t = tok.as_bytes();
@@ -809,4 +809,574 @@ fn digits(s: &str, radix: u32) -> Option<String> {
         }
     }
     prev_digit.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &str) -> Table {
+        parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+    }
+
+    /// The value of `x = <v>`.
+    fn val(v: &str) -> Value {
+        let mut t = ok(&format!("x = {v}"));
+        t.remove("x").unwrap()
+    }
+
+    fn s(v: &str) -> Value {
+        Value::String(v.into())
+    }
+
+    /// The error for `text` as "line N: message".
+    fn err(text: &str) -> String {
+        match parse(text) {
+            Ok(t) => panic!("{text:?}: expected an error, got {t:?}"),
+            Err(e) => {
+                assert!(!e.message.contains('\n'), "{e}");
+                e.to_string()
+            }
+        }
+    }
+
+    fn table(pairs: &[(&str, Value)]) -> Value {
+        Value::Table(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn strings() {
+        assert_eq!(val(r#""plain""#), s("plain"));
+        assert_eq!(val(r#""""#), s(""));
+        assert_eq!(val(r#""café ☕""#), s("café ☕"));
+        assert_eq!(
+            val(r#""q\" b\\ n\n t\t r\r b\b f\f""#),
+            s("q\" b\\ n\n t\t r\r b\u{8} f\u{c}")
+        );
+        assert_eq!(val(r#""\u00e9\U0001F600\u0000""#), s("é😀\0"));
+        assert_eq!(val("\"tab\tinside\""), s("tab\tinside"));
+        assert_eq!(val(r"'C:\path\n'"), s(r"C:\path\n"));
+        assert_eq!(val("''"), s(""));
+        assert_eq!(val(r#"'say "hi"'"#), s(r#"say "hi""#));
+        // Multi-line basic: first newline trimmed, line-ending backslash, quotes.
+        assert_eq!(val("\"\"\"\none\ntwo\"\"\""), s("one\ntwo"));
+        assert_eq!(val("\"\"\"a \\\n    \n   b\"\"\""), s("a b"));
+        assert_eq!(val("\"\"\"a \\  \r\n b\"\"\""), s("a b"));
+        assert_eq!(val(r#""""say "hi"""""#), s(r#"say "hi""#));
+        assert_eq!(val("\"\"\"two\"\"\"\"\""), s("two\"\""));
+        assert_eq!(val(r#""""a""b\tc""""#), s("a\"\"b\tc"));
+        assert_eq!(val("\"\"\"x\r\ny\"\"\""), s("x\r\ny"));
+        // Multi-line literal: no escapes.
+        assert_eq!(val("'''\nraw \\n\n'''"), s("raw \\n\n"));
+        assert_eq!(val("''''quoted'''''"), s("'quoted''"));
+    }
+
+    #[test]
+    fn numbers_and_booleans() {
+        for (text, n) in [
+            ("0", 0),
+            ("+0", 0),
+            ("-0", 0),
+            ("42", 42),
+            ("+17", 17),
+            ("-17", -17),
+            ("1_000_000", 1_000_000),
+            ("9223372036854775807", i64::MAX),
+            ("-9223372036854775808", i64::MIN),
+            ("0xDEAD_beef", 0xdead_beef),
+            ("0o755", 0o755),
+            ("0b1010", 10),
+            ("0x7fffffffffffffff", i64::MAX),
+        ] {
+            assert_eq!(val(text), Value::Integer(n), "{text}");
+        }
+        for (text, f) in [
+            ("1.5", 1.5),
+            ("-0.25", -0.25),
+            ("+3.0", 3.0),
+            ("1e3", 1000.0),
+            ("6.25E-2", 0.0625),
+            ("1_000.000_1", 1000.0001),
+            ("2e+0_2", 200.0),
+            ("0.0", 0.0),
+            ("inf", f64::INFINITY),
+            ("+inf", f64::INFINITY),
+            ("-inf", f64::NEG_INFINITY),
+        ] {
+            assert_eq!(val(text), Value::Float(f), "{text}");
+        }
+        assert!(val("nan").as_float().unwrap().is_nan());
+        assert!(val("-nan").as_float().unwrap().is_nan());
+        assert_eq!(val("true"), Value::Boolean(true));
+        assert_eq!(val("false").as_bool(), Some(false));
+    }
+
+    #[test]
+    fn arrays_and_inline_tables() {
+        assert_eq!(val("[]"), Value::Array(vec![]));
+        assert_eq!(
+            val(r#"[ "a", 'b', 1, true, [2, [3]], { k = "v" } ]"#),
+            Value::Array(vec![
+                s("a"),
+                s("b"),
+                Value::Integer(1),
+                Value::Boolean(true),
+                Value::Array(vec![
+                    Value::Integer(2),
+                    Value::Array(vec![Value::Integer(3)])
+                ]),
+                table(&[("k", s("v"))]),
+            ])
+        );
+        assert_eq!(
+            val("[\n  \"claude\",  # the program\n\n  \"--resume\", # trailing comma\n]"),
+            Value::Array(vec![s("claude"), s("--resume")])
+        );
+        assert_eq!(val("{}"), table(&[]));
+        assert_eq!(val("{ }"), table(&[]));
+        assert_eq!(
+            val(r#"{ A = "1", "b c" = '2', d.e = 3, d.f = 4 }"#),
+            table(&[
+                ("A", s("1")),
+                ("b c", s("2")),
+                (
+                    "d",
+                    table(&[("e", Value::Integer(3)), ("f", Value::Integer(4))])
+                ),
+            ])
+        );
+        assert_eq!(
+            val("{ t = { u = [1] } }"),
+            table(&[("t", table(&[("u", Value::Array(vec![Value::Integer(1)]))]))])
+        );
+    }
+
+    #[test]
+    fn keys_tables_and_comments() {
+        let t = ok(r#"
+# leading comment
+top = 1 # after a value
+"quoted key" = 2
+'lit.key' = 3
+a.b.c = 4
+a . b . d = 5
+bare-key_09 = 6
+[t1]   # after a header
+x = 1
+[ t2 . "my app" . 'v.2' ]
+y = 2
+[t3.sub]
+z = 3
+[t3]
+w = 4
+[a.b.e]
+q = 5
+"#);
+        let int = |n| Value::Integer(n);
+        assert_eq!(t["top"], int(1));
+        assert_eq!(t["quoted key"], int(2));
+        assert_eq!(t["lit.key"], int(3));
+        assert_eq!(t["bare-key_09"], int(6));
+        assert_eq!(
+            t["a"],
+            table(&[(
+                "b",
+                table(&[("c", int(4)), ("d", int(5)), ("e", table(&[("q", int(5))]))])
+            )])
+        );
+        assert_eq!(t["t1"], table(&[("x", int(1))]));
+        assert_eq!(
+            t["t2"],
+            table(&[("my app", table(&[("v.2", table(&[("y", int(2))]))]))])
+        );
+        assert_eq!(
+            t["t3"],
+            table(&[("sub", table(&[("z", int(3))])), ("w", int(4))])
+        );
+        // CRLF line endings, no final newline, comment at the end of the file.
+        let t = ok("[ui]\r\ndetach_sequence = \"ctrl-a d\"\r\n# end");
+        assert_eq!(t["ui"], table(&[("detach_sequence", s("ctrl-a d"))]));
+        assert_eq!(ok(""), Table::new());
+        assert_eq!(ok("\n\n  \t\n# only a comment"), Table::new());
+        // Keys are sorted.
+        let keys: Vec<_> = ok("b = 1\na = 2\nc = 3").into_keys().collect();
+        assert_eq!(keys, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn value_accessors() {
+        let v = val("[1]");
+        assert_eq!(v.type_str(), "array");
+        assert_eq!(v.as_array().map(Vec::len), Some(1));
+        assert_eq!(v.as_str(), None);
+        assert_eq!(val("7").as_integer(), Some(7));
+        assert_eq!(val("'s'").as_str(), Some("s"));
+        assert!(val("{}").is_table() && val("{}").as_table().is_some());
+        let types: Vec<_> = ["''", "1", "1.0", "true", "[]", "{}"]
+            .iter()
+            .map(|v| val(v).type_str())
+            .collect();
+        assert_eq!(
+            types,
+            ["string", "integer", "float", "boolean", "array", "table"]
+        );
+    }
+
+    #[test]
+    fn spec_example() {
+        let t = ok(r#"[ui]
+detach_sequence = "ctrl-] d"   # default; space-separated key presses, at least two
+
+[session]
+scrollback_lines = 10000        # lines of history kept per session
+scrollback_bytes = "4MiB"       # and never more than this many bytes of it
+idle_ttl = "off"                # or a duration: "90m", "24h", "7d"
+
+[profiles.claude-code]          # named presets for `run --profile`
+command = ["claude"]
+workdir = "~/projects/api"
+env = { CLAUDE_CONFIG_DIR = "~/.claude" }
+
+[profiles."build.v2"]
+command = [
+    "make",
+    "-j4",   # parallel
+]
+"#);
+        let want = table(&[
+            ("ui", table(&[("detach_sequence", s("ctrl-] d"))])),
+            (
+                "session",
+                table(&[
+                    ("scrollback_lines", Value::Integer(10000)),
+                    ("scrollback_bytes", s("4MiB")),
+                    ("idle_ttl", s("off")),
+                ]),
+            ),
+            (
+                "profiles",
+                table(&[
+                    (
+                        "claude-code",
+                        table(&[
+                            ("command", Value::Array(vec![s("claude")])),
+                            ("workdir", s("~/projects/api")),
+                            ("env", table(&[("CLAUDE_CONFIG_DIR", s("~/.claude"))])),
+                        ]),
+                    ),
+                    (
+                        "build.v2",
+                        table(&[("command", Value::Array(vec![s("make"), s("-j4")]))]),
+                    ),
+                ]),
+            ),
+        ]);
+        assert_eq!(Value::Table(t), want);
+    }
+
+    #[test]
+    fn errors_give_line_and_reason() {
+        let cases: &[(&str, &str)] = &[
+            // Keys and tables defined twice.
+            ("a = 1\na = 2", "line 2: duplicate key `a`"),
+            ("a = 1\n\"a\" = 2", "line 2: duplicate key `a`"),
+            ("[t]\nx.y = 1\nx.y = 2", "line 3: duplicate key `t.x.y`"),
+            ("[t]\n\n[t]", "line 3: table [t] is defined twice"),
+            ("[a.b]\n[a]\n[a]", "line 3: table [a] is defined twice"),
+            (
+                "a = 1\n[a]",
+                "line 2: table [a] is already defined as an integer",
+            ),
+            ("a = 1\n[a.b]", "line 2: key `a` is an integer, not a table"),
+            (
+                "a = {}\n[a]",
+                "line 2: table [a] is already defined as an inline table",
+            ),
+            (
+                "a = {}\n[a.b]",
+                "line 2: inline table `a` cannot be extended",
+            ),
+            (
+                "a = { b = 1 }\na.c = 2",
+                "line 2: inline table `a` cannot be extended",
+            ),
+            (
+                "a.b = 1\n[a]",
+                "line 2: table [a] is already defined by dotted keys",
+            ),
+            (
+                "[t]\na.b = 1\n[t.a]",
+                "line 3: table [t.a] is already defined by dotted keys",
+            ),
+            (
+                "[a.b]\nx = 1\n[a]\nb.y = 2",
+                "line 4: table `a.b` is defined elsewhere; dotted keys cannot add to it",
+            ),
+            ("x = { a = 1, a = 2 }", "line 1: duplicate key `a`"),
+            (
+                "x = [1]\nx.y = 2",
+                "line 2: key `x` is an array, not a table",
+            ),
+            (
+                "[profiles.\"my app\"]\n[profiles.\"my app\"]",
+                "line 2: table [profiles.\"my app\"] is defined twice",
+            ),
+            // Strings.
+            ("x = \"open\ny = 1", "line 1: unterminated string"),
+            ("\n\nx = 'open", "line 3: unterminated string"),
+            (
+                "x = \"\"\"\nopen\n\"\"",
+                "line 1: unterminated multi-line string",
+            ),
+            ("x = '''\nopen", "line 1: unterminated multi-line string"),
+            ("\nx = \"bad \\q\"", "line 2: invalid escape \\`q`"),
+            ("x = \"\\x41\"", "line 1: invalid escape \\`x`"),
+            (
+                "x = \"\\u12\"",
+                "line 1: invalid escape: \\u needs 4 hex digits",
+            ),
+            (
+                "x = \"\\U0000004\"",
+                "line 1: invalid escape: \\U needs 8 hex digits",
+            ),
+            (
+                "x = \"\\uD800\"",
+                "line 1: invalid escape: U+D800 is not a Unicode scalar value",
+            ),
+            (
+                "x = \"\\U00110000\"",
+                "line 1: invalid escape: U+110000 is not a Unicode scalar value",
+            ),
+            ("x = \"\"\"\n\n\\q\"\"\"", "line 3: invalid escape \\`q`"),
+            (
+                "x = \"a\u{1}b\"",
+                "line 1: control character '\\u{1}' in a string (use an escape)",
+            ),
+            (
+                "x = 'a\u{7f}b'",
+                "line 1: control character '\\u{7f}' in a string (use an escape)",
+            ),
+            (
+                "x = 1 # bell \u{7}",
+                "line 1: control character in a comment",
+            ),
+            ("x = \"a\"\r", "line 1: carriage return without a newline"),
+            (
+                "\"\"\"k\"\"\" = 1",
+                "line 1: a key cannot be a multi-line string",
+            ),
+            // Junk after values and headers.
+            ("x = \"a\" \"b\"", "line 1: unexpected `\"` after the value"),
+            ("\nx = 1 2", "line 2: unexpected `2` after the value"),
+            (
+                "x = 'a' # ok\ny = true false",
+                "line 2: unexpected `f` after the value",
+            ),
+            ("[t] x = 1", "line 1: unexpected `x` after the table header"),
+            ("[t]]", "line 1: unexpected `]` after the table header"),
+            // Structure.
+            (
+                "[ui]\n\n[session\n",
+                "line 3: expected `.` or `]` in the table header, found end of line",
+            ),
+            ("[]", "line 1: expected a key, found `]`"),
+            ("[a.]", "line 1: expected a key, found `]`"),
+            ("= 1", "line 1: expected a key, found `=`"),
+            (
+                "x",
+                "line 1: expected `.` or `=` after a key, found end of file",
+            ),
+            (
+                "x y = 1",
+                "line 1: expected `.` or `=` after a key, found `y`",
+            ),
+            ("x = ", "line 1: expected a value, found end of file"),
+            ("x =\ny = 1", "line 1: expected a value, found end of line"),
+            ("x = ]", "line 1: expected a value, found `]`"),
+            (
+                "[[t]]",
+                "line 1: arrays of tables ([[...]]) are not supported",
+            ),
+            (
+                "x = [1 2]",
+                "line 1: expected `,` or `]` in an array, found `2`",
+            ),
+            (
+                "x = [1,\n2,\n",
+                "line 3: expected a value, found end of file",
+            ),
+            ("x = [,]", "line 1: expected a value, found `,`"),
+            (
+                "x = { a = 1 b = 2 }",
+                "line 1: expected `,` or `}` in an inline table, found `b`",
+            ),
+            (
+                "x = { a = 1, }",
+                "line 1: trailing comma in an inline table",
+            ),
+            (
+                "x = { a = 1,\n b = 2 }",
+                "line 1: an inline table must be on one line",
+            ),
+            (
+                "x = { a = 1\n}",
+                "line 1: an inline table must be on one line",
+            ),
+            ("x = {", "line 1: expected a key, found end of file"),
+            // Scalars.
+            (
+                "x = claude",
+                "line 1: invalid value (strings need quotes): `claude`",
+            ),
+            (
+                "x = True",
+                "line 1: invalid value (strings need quotes): `True`",
+            ),
+            (
+                "x = 1979-05-27",
+                "line 1: dates and times are not supported: `1979-05-27`",
+            ),
+            (
+                "x = 07:32:00",
+                "line 1: dates and times are not supported: `07:32:00`",
+            ),
+            (
+                "x = 1979-05-27T07:32:00Z",
+                "line 1: dates and times are not supported: `1979-05-27T07:32:00Z`",
+            ),
+            ("x = 012", "line 1: leading zeros are not allowed: `012`"),
+            ("x = 1__0", "line 1: invalid number `1__0`"),
+            ("x = _1", "line 1: invalid number `_1`"),
+            ("x = 1_", "line 1: invalid number `1_`"),
+            (
+                "x = 9223372036854775808",
+                "line 1: integer out of range: `9223372036854775808`",
+            ),
+            (
+                "x = -9223372036854775809",
+                "line 1: integer out of range: `-9223372036854775809`",
+            ),
+            (
+                "x = 0xffffffffffffffff",
+                "line 1: integer out of range: `0xffffffffffffffff`",
+            ),
+            ("x = 0x", "line 1: invalid number `0x`"),
+            ("x = 0x_1", "line 1: invalid number `0x_1`"),
+            ("x = -0x1", "line 1: invalid number `-0x1`"),
+            ("x = 0b102", "line 1: invalid number `0b102`"),
+            ("x = 1.", "line 1: invalid number `1.`"),
+            ("x = .5", "line 1: invalid number `.5`"),
+            ("x = 1.2.3", "line 1: invalid number `1.2.3`"),
+            ("x = 1e", "line 1: invalid number `1e`"),
+            ("x = 1e5.0", "line 1: invalid number `1e5.0`"),
+            ("x = 1.e5", "line 1: invalid number `1.e5`"),
+            ("x = 00.5", "line 1: leading zeros are not allowed: `00.5`"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(&err(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!("x = {}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(
+            err(&deep),
+            "line 1: arrays and inline tables nested too deeply"
+        );
+        let deep = format!("x = {}", "{ a = ".repeat(10_000));
+        assert!(err(&deep).contains("nested too deeply"));
+        let ok_depth = format!("x = {}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        ok(&ok_depth);
+    }
+
+    /// Thousands of mutated and random documents: always Ok or Err, never a panic.
+    #[test]
+    fn no_panics_on_garbage() {
+        let seeds = [
+            "[ui]\ndetach_sequence = \"ctrl-] d\"   # c\n",
+            "[session]\nscrollback_lines = 1_000\nscrollback_bytes = \"4MiB\"\nidle_ttl = 0x10\n",
+            "[profiles.\"my app\"]\ncommand = [\"a\", 'b',\n \"\"\"c\\\n d\"\"\", '''e''']\nenv = { A = \"\\u00e9\", b.c = 1.5e3 }\n",
+            "a.b = [[1, 2], [true], {x = -inf}]\n[c.d]\n",
+        ];
+        let alphabet: &[u8] = b"[]{}=.,\"'\\#\n\r\t _-+0123456789abcdefxobeEuUtrnsi:\x01\x7f";
+        let pieces = [
+            "\"",
+            "'",
+            "\"\"\"",
+            "'''",
+            "\\u",
+            "\\U0010FFFF",
+            "é",
+            "☕",
+            "[[",
+            "]]",
+            "{",
+            "}",
+            "=",
+            "\n",
+            "\r\n",
+            "#",
+            "0x",
+            "1e",
+            "_",
+            ".",
+            "inf",
+            "nan",
+            "1979-05-27",
+            "\\",
+        ];
+        let mut rng: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n as u64) as usize
+        };
+        let (mut oks, mut errs) = (0, 0);
+        for round in 0..20_000 {
+            let mut doc: Vec<u8> = if round % 5 == 4 {
+                Vec::new()
+            } else {
+                seeds[next(seeds.len())].as_bytes().to_vec()
+            };
+            for _ in 0..1 + next(6) {
+                let at = if doc.is_empty() {
+                    0
+                } else {
+                    next(doc.len() + 1)
+                };
+                match next(4) {
+                    0 if !doc.is_empty() => {
+                        let end = (at + 1 + next(8)).min(doc.len());
+                        doc.drain(at.min(end)..end);
+                    }
+                    1 => {
+                        let p = pieces[next(pieces.len())].as_bytes();
+                        doc.splice(at..at, p.iter().copied());
+                    }
+                    _ => doc.insert(at, alphabet[next(alphabet.len())]),
+                }
+            }
+            // Only valid UTF-8 reaches the parser (config.rs checks it first).
+            let text = String::from_utf8_lossy(&doc);
+            match parse(&text) {
+                Ok(_) => oks += 1,
+                Err(e) => {
+                    assert!(
+                        e.line >= 1 && e.line <= 1 + text.matches('\n').count(),
+                        "{e}"
+                    );
+                    assert!(!e.message.is_empty() && !e.message.contains('\n'), "{e}");
+                    errs += 1;
+                }
+            }
+        }
+        assert!(oks > 100 && errs > 100, "{oks} ok, {errs} errors");
+    }
 }
