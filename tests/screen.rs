@@ -123,25 +123,41 @@ fn round_trip(a: &Screen, what: &str) {
     if let Err(e) = a.state_eq(&b) {
         panic!("{what}: Attach round trip differs: {e}");
     }
+    // History is kept as logical lines, independent of the width, so the
+    // fresh model must end with the same lines. The newest line of `a` may
+    // still continue on the screen (soft-wrapped into a row since erased):
+    // compare with trailing blanks trimmed, as a finished line is.
     let ha = &a.term().history.lines;
     let hb = &b.term().history.lines;
     let want: Vec<_> = ha
         .iter()
         .skip(ha.len().saturating_sub(n))
-        .map(|l| (&l.text, &l.spans))
+        .map(norm)
         .collect();
-    let fits = ha
+    let got: Vec<_> = hb
         .iter()
-        .skip(ha.len().saturating_sub(n))
-        .all(|l| l.to_row(0).cells.len() <= cols as usize);
-    if fits {
-        let got: Vec<_> = hb
-            .iter()
-            .skip(hb.len().saturating_sub(want.len()))
-            .map(|l| (&l.text, &l.spans))
-            .collect();
+        .skip(hb.len().saturating_sub(want.len()))
+        .map(norm)
+        .collect();
+    // One column cannot show a wide character: nothing to compare then.
+    if cols >= 2 {
         assert_eq!(got, want, "{what}: Attach history tail differs");
     }
+}
+
+/// A history line's text and spans without trailing default blanks.
+fn norm(l: &linger::screen::history::Line) -> (String, Vec<(u32, linger::screen::cell::Style)>) {
+    let mut text = l.text.clone();
+    let mut spans = l.spans.clone();
+    let mut width = l.width;
+    while text.ends_with(' ') && spans.last().is_none_or(|s| s.1.is_default()) {
+        text.pop();
+        width -= 1;
+        while spans.last().is_some_and(|s| s.0 >= width) {
+            spans.pop();
+        }
+    }
+    (text, spans)
 }
 
 fn check(name: &str) {
@@ -402,8 +418,13 @@ fn random_stream(rng: &mut Rng, len: usize, cols: u16, rows: u16) -> Vec<u8> {
 
 #[test]
 fn random_streams_round_trip() {
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    // LINGER_STREAMS=N runs more (or fewer) streams than the default.
+    // LINGER_SEED=N picks other streams; LINGER_STREAMS=N runs more (or
+    // fewer) than the default.
+    let seed = std::env::var("LINGER_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x2545_f491_4f6c_dd1d_u64);
+    let mut rng = Rng(seed | 1);
     let count = std::env::var("LINGER_STREAMS")
         .ok()
         .and_then(|v| v.parse().ok())

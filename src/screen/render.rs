@@ -223,10 +223,15 @@ fn paint_flowing(out: &mut Vec<u8>, t: &Term, history: usize) {
         .chain(t.primary.rows.iter().map(std::borrow::Cow::Borrowed))
         .peekable();
     while let Some(row) = rows.next() {
-        let pending = flow_line(out, &row, t.cols);
+        // A blank left at the margin by a wide character that wrapped is
+        // not written: the terminal skips it again when the wide character
+        // comes next and does not fit.
+        let pad = row.cells.len() == t.cols && row.pad_before(rows.peek().map(|r| &**r));
+        let pending = flow_line(out, &row, t.cols, pad);
         match rows.peek() {
             None => break,
-            Some(next) if row.wrapped && pending && next.content_len() > 0 => {}
+            Some(_) if pad => {}
+            Some(next) if row.wrapped && pending && (next.wrapped || next.content_len() > 0) => {}
             Some(_) => out.extend_from_slice(b"\r\n"),
         }
     }
@@ -236,9 +241,16 @@ fn paint_flowing(out: &mut Vec<u8>, t: &Term, history: usize) {
 /// terminal had to the right, unless the line ended exactly at the margin
 /// (an erase in the wrap-pending state would take the last cell).
 /// Returns whether the terminal is left in the wrap-pending state.
-fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize) -> bool {
+fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize, pad: bool) -> bool {
     let mut pen = Style::default();
-    let len = row.content_len();
+    // A soft-wrapped row is written in full: its blanks are text.
+    let len = if pad {
+        row.cells.len() - 1
+    } else if row.wrapped {
+        row.cells.len()
+    } else {
+        row.content_len()
+    };
     let mut col = 0;
     let mut pending = false;
     let mut i = 0;
@@ -252,11 +264,22 @@ fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize) -> bool {
         pending = col >= cols;
         i += w;
     }
-    if !pen.is_default() {
+    if pad {
+        // Erase the padding cell in its own background (erase uses the pen's).
+        if let Some(cell) = row.cells.get(len) {
+            sgr_diff(out, &pen, &cell.style);
+            pen = cell.style;
+        }
+    }
+    if !pen.is_default() && !pad {
         out.extend_from_slice(b"\x1b[0m");
+        pen = Style::default();
     }
     if !pending {
         out.extend_from_slice(b"\x1b[K");
+    }
+    if !pen.is_default() {
+        out.extend_from_slice(b"\x1b[0m");
     }
     pending
 }
@@ -404,8 +427,10 @@ pub enum Lines {
 /// attributes are kept as SGR sequences (each line that set any ends with
 /// `ESC [0m`). Plain lines hold no escapes at all.
 ///
-/// `Screen` is the visible screen (the alternate one when active); `All` is
-/// the history followed by it. Empty rows at the bottom of the screen are
+/// `Screen` is the visible screen (the alternate one when active), one
+/// string per row; `All` is the history followed by it. History lines are
+/// logical lines (rows that soft-wrapped are joined), so they may be longer
+/// than the screen is wide. Empty rows at the bottom of the screen are
 /// dropped, as a shell prompt near the top leaves many of them.
 pub fn text_lines(screen: &Screen, which: Lines, ansi: bool) -> Vec<String> {
     let t = screen.term();

@@ -261,13 +261,13 @@ impl Term {
             return;
         }
         if self.cursor.pending_wrap {
-            self.wrap_line();
+            self.wrap_line(false);
         }
         if width == 2 && self.cursor.col + 1 >= cols {
             if !self.modes.autowrap {
                 return;
             }
-            self.wrap_line();
+            self.wrap_line(true);
         }
         let (row, col) = (self.cursor.row, self.cursor.col);
         let insert = self.modes.insert;
@@ -331,9 +331,12 @@ impl Term {
         }
     }
 
-    fn wrap_line(&mut self) {
+    /// Continue on the next line; `pad`: the last cell was skipped by a
+    /// wide character that did not fit.
+    fn wrap_line(&mut self, pad: bool) {
         if let Some(r) = self.cur_row() {
             r.wrapped = true;
+            r.pad = pad;
         }
         self.cursor.col = 0;
         self.cursor.pending_wrap = false;
@@ -1128,11 +1131,19 @@ impl Term {
             // keeping); full-screen programs on the alternate screen redraw
             // on SIGWINCH, so it is only cut or padded.
             let on_primary = !self.alt_active;
-            let at = if on_primary {
+            let mut at = if on_primary {
                 (self.cursor.row, self.cursor.col)
             } else {
                 (self.saved[0].row, self.saved[0].col)
             };
+            // The top row may continue the newest history line: take that
+            // line back so the whole logical line re-wraps.
+            if self.history.lines.back().is_some_and(|l| l.wrapped) {
+                if let Some(line) = self.history.pop_newest() {
+                    self.primary.rows.push_front(line.to_row(0));
+                    at.0 += 1;
+                }
+            }
             let (row, col) = self.primary.reflow(cols, at);
             if on_primary {
                 self.cursor.row = row;
@@ -1206,20 +1217,22 @@ fn resize_rows(grid: &mut Grid, rows: usize, cursor: &mut usize, history: Option
         let mut added = rows - old;
         if let Some(h) = history {
             while added > 0 {
-                // A line wider than the screen stays in history rather
-                // than come back cut.
-                let fits = h
-                    .lines
-                    .back()
-                    .is_some_and(|l| l.to_row(0).cells.len() <= cols);
-                if !fits {
+                let Some(line) = h.pop_newest() else { break };
+                let mut parts = Grid::split_row(line.to_row(0), cols);
+                // Rows that do not fit go back to history (joined again).
+                let keep = parts.len().min(added);
+                let rest: Vec<Row> = parts.drain(..parts.len() - keep).collect();
+                for row in &rest {
+                    h.push_row(row);
+                }
+                for row in parts.into_iter().rev() {
+                    grid.rows.push_front(row);
+                    *cursor += 1;
+                    added -= 1;
+                }
+                if !rest.is_empty() {
                     break;
                 }
-                let Some(line) = h.pop_newest() else { break };
-                let row = line.to_row(cols);
-                grid.rows.push_front(row);
-                *cursor += 1;
-                added -= 1;
             }
         }
         for _ in 0..added {

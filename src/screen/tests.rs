@@ -228,3 +228,28 @@ fn attach_keeps_soft_wraps_as_soft_wraps() {
     assert_eq!(wrapped, vec![true, false, false]);
     assert!(!String::from_utf8_lossy(&out).contains("abcde\r\n"));
 }
+
+#[test]
+fn reflow_through_history_is_lossless() {
+    let mut s = screen(12, 4, "$ echo hello\r\nhello world!\r\n$ ab");
+    s.resize(5, 4);
+    assert_eq!(rows(&s), vec!["hello", " worl", "d!", "$ ab"]);
+    assert_eq!(
+        render::text_lines(&s, Lines::History, false),
+        vec!["$ echo hello"],
+        "history holds the logical line"
+    );
+    s.resize(12, 4);
+    assert_eq!(rows(&s), vec!["$ echo hello", "hello world!", "$ ab"]);
+    assert_eq!(s.history_len(), 0);
+    assert_eq!(s.cursor(), (2, 4));
+}
+
+#[test]
+fn history_joins_wrapped_rows_and_drops_wide_padding() {
+    let s = screen(3, 1, "ab中d\r\nx");
+    assert_eq!(render::text_lines(&s, Lines::History, false), vec!["ab中d"]);
+    // A real space at the margin is text.
+    let s = screen(3, 1, "ab cd\r\nx");
+    assert_eq!(render::text_lines(&s, Lines::History, false), vec!["ab cd"]);
+}
