@@ -150,7 +150,7 @@ fn norm(l: &linger::screen::history::Line) -> (String, Vec<(u32, linger::screen:
     let mut text = l.text.clone();
     let mut spans = l.spans.clone();
     let mut width = l.width;
-    while text.ends_with(' ') && spans.last().is_none_or(|s| s.1.is_default()) {
+    while text.ends_with(' ') && spans.last().map_or(true, |s| s.1.is_default()) {
         text.pop();
         width -= 1;
         while spans.last().is_some_and(|s| s.0 >= width) {
@@ -546,7 +546,20 @@ fn screen_throughput() {
         sgr.extend_from_slice(b"\r\n");
         i += 1;
     }
-    for (name, data) in [("plain", &plain), ("sgr", &sgr)] {
+    // Long soft-wrapped lines: history joins rows into logical lines.
+    let mut long = Vec::new();
+    while long.len() < 32 << 20 {
+        long.extend(std::iter::repeat(b'x').take(5000));
+        long.extend_from_slice(b"\r\n");
+    }
+    // CJK: every character is wide.
+    let cjk = "漢字かな交じり文、全角の文字列です。\r\n".repeat(1 << 20);
+    for (name, data) in [
+        ("plain", &plain),
+        ("sgr", &sgr),
+        ("long-lines", &long),
+        ("cjk", &cjk.into_bytes()),
+    ] {
         // Best of three: the machine may be shared.
         let mut best_cpu = f64::MAX;
         let mut best_wall = f64::MAX;
