@@ -150,7 +150,7 @@ fn norm(l: &linger::screen::history::Line) -> (String, Vec<(u32, linger::screen:
     let mut text = l.text.clone();
     let mut spans = l.spans.clone();
     let mut width = l.width;
-    while text.ends_with(' ') && spans.last().map_or(true, |s| s.1.is_default()) {
+    while text.ends_with(' ') && !spans.last().is_some_and(|s| !s.1.is_default()) {
         text.pop();
         width -= 1;
         while spans.last().is_some_and(|s| s.0 >= width) {
@@ -549,7 +549,7 @@ fn screen_throughput() {
     // Long soft-wrapped lines: history joins rows into logical lines.
     let mut long = Vec::new();
     while long.len() < 32 << 20 {
-        long.extend(std::iter::repeat(b'x').take(5000));
+        long.resize(long.len() + 5000, b'x');
         long.extend_from_slice(b"\r\n");
     }
     // CJK: every character is wide.
