@@ -15,6 +15,7 @@
 
 use std::path::PathBuf;
 
+use linger::screen::cell::Style;
 use linger::screen::render::{self, Lines, Redraw};
 use linger::screen::{Limits, Screen};
 
@@ -146,11 +147,15 @@ fn round_trip(a: &Screen, what: &str) {
 }
 
 /// A history line's text and spans without trailing default blanks.
-fn norm(l: &linger::screen::history::Line) -> (String, Vec<(u32, linger::screen::cell::Style)>) {
+fn norm(l: &linger::screen::history::Line) -> (String, Vec<(u32, Style)>) {
     let mut text = l.text.clone();
     let mut spans = l.spans.clone();
     let mut width = l.width;
-    while text.ends_with(' ') && !spans.last().is_some_and(|s| !s.1.is_default()) {
+    let end_default = |spans: &[(u32, Style)]| match spans.last() {
+        Some(s) => s.1.is_default(),
+        None => true,
+    };
+    while text.ends_with(' ') && end_default(&spans) {
         text.pop();
         width -= 1;
         while spans.last().is_some_and(|s| s.0 >= width) {
