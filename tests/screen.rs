@@ -11,7 +11,17 @@
 //! - `NAME.txt`: the expected `render::dump` (size, cursor, modes, rows,
 //!   style markers). `LINGER_BLESS=1 cargo test --test screen` rewrites it.
 //! - `NAME.tmux` (recordings only): `tmux capture-pane -p` of the same
-//!   moment; the model's plain rows must equal it.
+//!   moment; the model's plain rows must equal it. `scripts/record-fixture.sh`
+//!   makes both files.
+//!
+//! Where xterm and tmux disagree the model follows xterm, and goldens note
+//! it (backspace in the wrap-pending state, HPR, CHT, REP across the margin,
+//! charsets saved by DECSC, a wide character's orphaned half).
+//!
+//! Longer runs: `LINGER_STREAMS=60000 LINGER_SEED=7` for the round trips,
+//! `LINGER_FUZZ_MB=200` for the random bytes (use `--release`).
+//! Throughput: `cargo test --release --test screen screen_throughput --
+//! --ignored --nocapture`.
 
 use std::path::PathBuf;
 
