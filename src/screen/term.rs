@@ -593,6 +593,8 @@ impl Term {
         }
         match mode {
             1 => self.modes.app_cursor = on,
+            // DECNKM: the keypad mode of ESC = / ESC >, set through a mode.
+            66 => self.modes.app_keypad = on,
             6 => {
                 self.modes.origin = on;
                 self.goto_origin(0, 0);
@@ -654,6 +656,7 @@ impl Term {
         }
         match mode {
             1 => b(self.modes.app_cursor),
+            66 => b(self.modes.app_keypad),
             6 => b(self.modes.origin),
             7 => b(self.modes.autowrap),
             9 | 1000 | 1002 | 1003 => b(self.modes.mouse == mode),
