@@ -52,11 +52,14 @@ fn stop_idle(reg: &Registry, idle_secs: u64, timeout: u64, out: &mut dyn Write) 
         };
         let detached = status.get("attachment").and_then(|v| v.as_str()) == Some("detached")
             && status.get("viewers").and_then(|v| v.as_u64()) == Some(0);
-        let idle_for = status
-            .get("idle_secs")
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
-        if detached && idle_for > idle_secs {
+        // Milliseconds: whole seconds would make "idle for 1.9 s" not longer than 1 s.
+        let idle_ms = status.get("idle_ms").and_then(|v| v.as_u64()).or_else(|| {
+            status
+                .get("idle_secs")
+                .and_then(|v| v.as_u64())
+                .map(|s| s * 1000)
+        });
+        if detached && idle_ms.unwrap_or(0) > idle_secs.saturating_mul(1000) {
             stop_one(reg, &rec, timeout, false, true)?;
             writeln!(out, "Stopped session {}.", rec.id)?;
             out.flush()?;
