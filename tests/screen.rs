@@ -567,12 +567,16 @@ fn screen_throughput() {
         long.resize(long.len() + 5000, b'x');
         long.extend_from_slice(b"\r\n");
     }
+    // One line with no newline at all (`cat /dev/zero | tr`): history
+    // keeps joining rows to one logical line until the byte limit.
+    let endless = vec![b'x'; 32 << 20];
     // CJK: every character is wide.
     let cjk = "漢字かな交じり文、全角の文字列です。\r\n".repeat(1 << 20);
     for (name, data) in [
         ("plain", &plain),
         ("sgr", &sgr),
         ("long-lines", &long),
+        ("no-newline", &endless),
         ("cjk", &cjk.into_bytes()),
     ] {
         // Best of three: the machine may be shared.

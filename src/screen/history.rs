@@ -103,10 +103,9 @@ impl Line {
             if first != cur && !cells.is_empty() {
                 spans.push((base, first));
             }
-            let mut bytes = text.into_bytes();
-            bytes.extend(cells.iter().map(|c| c.ch as u8));
-            // All ASCII, checked above.
-            text = String::from_utf8(bytes).unwrap_or_default();
+            // Not via bytes and `String::from_utf8`: that would validate the
+            // whole line again on every row appended to a long one.
+            text.extend(cells.iter().map(|c| c.ch));
         } else {
             if cells.len() > u32::MAX as usize - base as usize {
                 cells = &[];
