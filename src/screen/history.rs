@@ -17,6 +17,12 @@ use unicode_width::UnicodeWidthChar;
 use super::cell::{flag, Cell, Style};
 use super::grid::Row;
 
+/// A logical line stops growing at about this many bytes of text and the
+/// next row starts a new line (still marked as continued). Without it an
+/// endless line would be one buffer that doubles to twice the byte limit
+/// before it is evicted whole.
+const MAX_LINE_TEXT: usize = 256 * 1024;
+
 /// Fixed cost charged per line on top of its text and spans (the `Line`
 /// struct and its two heap blocks), so that many empty lines still count.
 const LINE_OVERHEAD: usize = 64;
@@ -257,7 +263,8 @@ impl History {
         if self.max_lines == 0 {
             return;
         }
-        if let Some(last) = self.lines.back_mut().filter(|l| l.wrapped) {
+        let joinable = |l: &&mut Line| l.wrapped && l.text.len() < MAX_LINE_TEXT;
+        if let Some(last) = self.lines.back_mut().filter(joinable) {
             // The row continues the newest line.
             self.bytes -= last.cost();
             last.append_row(row);

@@ -253,3 +253,13 @@ fn history_joins_wrapped_rows_and_drops_wide_padding() {
     let s = screen(3, 1, "ab cd\r\nx");
     assert_eq!(render::text_lines(&s, Lines::History, false), vec!["ab cd"]);
 }
+
+#[test]
+fn endless_line_is_cut_into_bounded_history_lines() {
+    let mut s = screen(80, 24, "");
+    s.feed(&vec![b'x'; 1 << 20]);
+    let lines = render::text_lines(&s, Lines::History, false);
+    assert!(lines.len() >= 4, "one logical line kept growing");
+    assert!(lines.iter().all(|l| l.len() <= 256 * 1024 + 80));
+    assert_eq!(lines.concat().len() + 24 * 80, 1 << 20);
+}
