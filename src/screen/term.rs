@@ -1,8 +1,18 @@
 //! The terminal state machine: `vte` parses, `Term` (a `vte::Perform`) turns
 //! each action into grid edits, mode changes and query replies.
 //!
-//! The reference is xterm (ctlseqs.txt); where xterm and tmux differ in ways
-//! that programs do not rely on, the simpler rule is taken and noted.
+//! The reference is xterm (ctlseqs.txt). Choices worth knowing:
+//! - BS in the wrap-pending state moves left from the last column (xterm,
+//!   alacritty; tmux stays on it). REP wraps like printed text.
+//! - On the primary screen, lines leaving a scroll region whose top is the
+//!   first row go to history (xterm); IL/DL never feed history.
+//! - Erases fill with the pen's background (xterm's BCE).
+//! - DECSC saves position, pen, origin mode and charsets, one slot per screen.
+//! - One mouse tracking mode at a time; resetting any of them turns tracking
+//!   off (xterm).
+//! - RIS keeps the history and the title.
+//! - The kitty flags query is not answered (see `csi_dispatch`).
+//!
 //! Every handler clamps its arguments: no input may panic.
 
 use unicode_width::UnicodeWidthChar;
