@@ -512,10 +512,21 @@ fn random_bytes_never_panic_and_stay_bounded() {
         let (row, col) = s.cursor();
         let (cols, rows) = s.size();
         assert!(row < rows && col < cols, "cursor outside the screen");
+        // Now and then: whatever state that left still round-trips.
+        if rng.below(25) == 0 {
+            let b = run(&render::redraw(&s, Redraw::Resync), (cols, rows));
+            if let Err(e) = s.state_eq(&b) {
+                panic!("after {total} random bytes: Resync differs: {e}");
+            }
+            let b = run(
+                &render::redraw(&s, Redraw::Attach { history: 50 }),
+                (cols, rows),
+            );
+            if let Err(e) = s.state_eq(&b) {
+                panic!("after {total} random bytes: Attach differs: {e}");
+            }
+        }
     }
-    // The renderer copes with whatever state that left.
-    let _ = render::redraw(&s, Redraw::Resync);
-    let _ = render::redraw(&s, Redraw::Attach { history: 50 });
     let _ = render::text_lines(&s, Lines::All, true);
 }
 
