@@ -257,6 +257,9 @@ golden!(
     rec_wide_edge,
     rec_vim_scroll,
     rec_ink,
+    rec_vim_split,
+    rec_htop_tree,
+    rec_less_chop,
 );
 
 /// Every fixture on disk has a test above (a new one must be listed).
