@@ -242,6 +242,7 @@ golden!(
     soft_reset,
     kitty_keyboard,
     backspace_pending_wrap,
+    hyperlinks,
 );
 
 golden!(
@@ -419,7 +420,11 @@ fn random_stream(rng: &mut Rng, len: usize, cols: u16, rows: u16) -> Vec<u8> {
                 ])
                 .to_string(),
             92..=94 => format!("\x1b]2;title {}\x07", rng.below(100)),
-            95 => "\x1b]0;icon and title\x1b\\".into(),
+            95 => match rng.below(3) {
+                0 => "\x1b]0;icon and title\x1b\\".into(),
+                1 => format!("\x1b]8;;https://e.x/{}\x1b\\", rng.below(4)),
+                _ => "\x1b]8;;\x07".into(),
+            },
             96 => "\x1bc".into(),
             _ => {
                 // Long runs to scroll and fill history.

@@ -382,6 +382,7 @@ impl Grid {
             if w == 2 {
                 row.cells[col + 1] = Cell {
                     flags: flag::SPACER,
+                    link: cell.link,
                     ..Cell::blank(cell.style)
                 };
             }
@@ -430,11 +431,13 @@ mod tests {
                 ch,
                 style: Style::default(),
                 flags: flag::WIDE,
+                link: 0,
             },
             Cell {
                 ch: ' ',
                 style: Style::default(),
                 flags: flag::SPACER,
+                link: 0,
             },
         ]
     }

@@ -200,17 +200,20 @@ impl Line {
                     ch,
                     style,
                     flags: flag::WIDE,
+                    link: 0,
                 });
                 row.cells.push(Cell {
                     ch: ' ',
                     style,
                     flags: flag::SPACER,
+                    link: 0,
                 });
             } else {
                 row.cells.push(Cell {
                     ch,
                     style,
                     flags: 0,
+                    link: 0,
                 });
             }
         }
@@ -322,16 +325,19 @@ mod tests {
             ch: 'a',
             style: red,
             flags: 0,
+            link: 0,
         };
         row.cells[1] = Cell {
             ch: '中',
             style: red,
             flags: flag::WIDE,
+            link: 0,
         };
         row.cells[2] = Cell {
             ch: ' ',
             style: red,
             flags: flag::SPACER,
+            link: 0,
         };
         row.cells[3].ch = 'e';
         row.add_mark(3, '\u{301}');

@@ -29,6 +29,9 @@ const MAX_REPLIES: usize = 4096;
 const KITTY_STACK_MAX: usize = 16;
 /// Longest title kept, in bytes.
 const MAX_TITLE: usize = 1024;
+/// Distinct hyperlinks a screen keeps; past this, unused ones are dropped
+/// and new ones beyond it are not recorded (the text still is).
+const MAX_LINKS: usize = 512;
 /// Titles kept by `CSI 22 t` (xterm keeps 10).
 const TITLE_STACK_MAX: usize = 10;
 
@@ -119,6 +122,11 @@ pub struct Term {
     pub cursor: Cursor,
     /// The pen: the style of the next printed character.
     pub style: Style,
+    /// The hyperlink (OSC 8) of the next printed character: 0 for none,
+    /// else `links[link - 1]`.
+    pub link: u16,
+    /// OSC 8 targets in use, as `params;uri`; cells refer to them by index.
+    pub links: Vec<String>,
     /// DECSC slots: `[primary, alternate]`.
     pub saved: [Saved; 2],
     /// Scroll region, inclusive, absolute rows.
@@ -169,6 +177,8 @@ impl Term {
             history,
             cursor: Cursor::default(),
             style: Style::default(),
+            link: 0,
+            links: Vec::new(),
             saved: [Saved::default(); 2],
             top: 0,
             bottom: rows - 1,
@@ -225,7 +235,7 @@ impl Term {
             && self.charsets[self.gl as usize & 1] == Charset::Ascii
             && self.cursor.col + 1 < self.cols
         {
-            let (row, col, style) = (self.cursor.row, self.cursor.col, self.style);
+            let (row, col, style, link) = (self.cursor.row, self.cursor.col, self.style, self.link);
             let grid = if self.alt_active {
                 &mut self.alt
             } else {
@@ -237,6 +247,7 @@ impl Term {
                         ch: c,
                         style,
                         flags: 0,
+                        link,
                     };
                     self.cursor.col = col + 1;
                     self.last_char = Some(c);
@@ -281,7 +292,7 @@ impl Term {
         }
         let (row, col) = (self.cursor.row, self.cursor.col);
         let insert = self.modes.insert;
-        let style = self.style;
+        let (style, link) = (self.style, self.link);
         let Some(r) = self.grid_mut().rows.get_mut(row) else {
             return;
         };
@@ -296,6 +307,7 @@ impl Term {
                     ch: c,
                     style,
                     flags: 0,
+                    link,
                 },
             );
         } else {
@@ -305,6 +317,7 @@ impl Term {
                     ch: c,
                     style,
                     flags: flag::WIDE,
+                    link,
                 },
             );
             r.set(
@@ -313,6 +326,7 @@ impl Term {
                     ch: ' ',
                     style,
                     flags: flag::SPACER,
+                    link,
                 },
             );
         }
@@ -590,6 +604,8 @@ impl Term {
         self.modes = Modes::default();
         self.kitty = [vec![0], vec![0]];
         self.title_stack.clear();
+        self.link = 0;
+        self.links.clear();
         self.last_char = None;
         self.sync = false;
     }
@@ -697,6 +713,62 @@ impl Term {
             title.truncate(cut);
         }
         self.title = title;
+    }
+
+    /// The id of hyperlink `key`, adding it to the table (0 when full).
+    fn intern_link(&mut self, key: String) -> u16 {
+        if key.chars().any(|c| c.is_control()) {
+            return 0;
+        }
+        if let Some(i) = self.links.iter().position(|l| *l == key) {
+            return i as u16 + 1;
+        }
+        if self.links.len() >= MAX_LINKS {
+            self.collect_links();
+        }
+        if self.links.len() >= MAX_LINKS {
+            return 0;
+        }
+        self.links.push(key);
+        self.links.len() as u16
+    }
+
+    /// Drop links no cell and not the pen uses, renumbering the rest.
+    fn collect_links(&mut self) {
+        let mut used = vec![false; self.links.len() + 1];
+        let grids = [&self.primary, &self.alt];
+        for cell in grids
+            .iter()
+            .flat_map(|g| g.rows.iter().flat_map(|r| r.cells.iter()))
+        {
+            if let Some(u) = used.get_mut(cell.link as usize) {
+                *u = true;
+            }
+        }
+        if let Some(u) = used.get_mut(self.link as usize) {
+            *u = true;
+        }
+        let mut map = vec![0u16; used.len()];
+        let mut kept = Vec::new();
+        for (i, link) in std::mem::take(&mut self.links).into_iter().enumerate() {
+            if used[i + 1] {
+                kept.push(link);
+                map[i + 1] = kept.len() as u16;
+            }
+        }
+        self.links = kept;
+        for g in [&mut self.primary, &mut self.alt] {
+            for cell in g.rows.iter_mut().flat_map(|r| r.cells.iter_mut()) {
+                cell.link = map.get(cell.link as usize).copied().unwrap_or(0);
+            }
+        }
+        self.link = map.get(self.link as usize).copied().unwrap_or(0);
+    }
+
+    /// The `params;uri` of link `id`, if any.
+    pub fn link_target(&self, id: u16) -> Option<&str> {
+        let i = (id as usize).checked_sub(1)?;
+        self.links.get(i).map(String::as_str)
     }
 
     fn kitty_stack(&mut self) -> &mut Vec<u8> {
@@ -872,6 +944,19 @@ impl Perform for Term {
     fn osc_dispatch(&mut self, params: &[&[u8]], _bell_terminated: bool) {
         match params.first() {
             Some(&b"0") | Some(&b"2") => self.set_title(&params[1..]),
+            Some(&b"8") if params.len() >= 3 => {
+                let uri = params[2..].join(&b';');
+                self.link = if uri.is_empty() {
+                    0
+                } else {
+                    let key = format!(
+                        "{};{}",
+                        String::from_utf8_lossy(params[1]),
+                        String::from_utf8_lossy(&uri)
+                    );
+                    self.intern_link(key)
+                };
+            }
             _ => {}
         }
     }

@@ -264,3 +264,15 @@ fn endless_line_is_cut_into_bounded_history_lines() {
     let all = render::text_lines(&s, Lines::All, false).concat();
     assert_eq!(all.len(), 1 << 20, "text lost");
 }
+
+#[test]
+fn hyperlink_table_is_bounded_and_collected() {
+    let mut s = screen(20, 2, "");
+    for i in 0..5000 {
+        s.feed(format!("\x1b]8;;https://e.x/{i}\x1b\\x\x1b]8;;\x1b\\\r").as_bytes());
+    }
+    assert!(s.term().links.len() <= 512, "link table grew");
+    // The cell still on screen keeps its (last) link.
+    let id = s.term().primary.rows[0].cells[0].link;
+    assert_eq!(s.term().link_target(id), Some(";https://e.x/4999"));
+}
