@@ -737,5 +737,33 @@ pub fn restore_sequence(screen: &Screen) -> Vec<u8> {
     if t.modes.modify_other_keys != 0 {
         out.extend_from_slice(b"\x1b[>4;0m");
     }
+    // Also undo what the session (and so a redraw) may have left set that
+    // would change how the user's shell behaves: the other mouse modes,
+    // autowrap, insert mode, line drawing, cursor shape, an open hyperlink.
+    out.extend_from_slice(b"\x1b[?9l\x1b[?1005l\x1b[?1015l\x1b[?7h\x1b[4l\x1b(B\x1b)B\x0f\x1b[0 q");
+    if t.link != 0 {
+        out.extend_from_slice(b"\x1b]8;;\x1b\\");
+    }
+    let margins = t.top != 0 || t.bottom + 1 != t.rows || t.modes.origin;
+    let tabs = (0..t.cols).any(|c| t.tabs.get(c) != Some(&(c % 8 == 0 && c != 0)));
+    if margins || tabs {
+        // Both move the cursor: put it back where the terminal has it (the
+        // primary screen's cursor, restored by ?1049l when the alternate
+        // screen was active).
+        let (row, col) = if t.alt_active {
+            (t.saved[0].row, t.saved[0].col)
+        } else {
+            (t.cursor.row, t.cursor.col)
+        };
+        out.extend_from_slice(b"\x1b[r\x1b[?6l");
+        if tabs {
+            out.extend_from_slice(b"\x1b[3g");
+            for c in (8..t.cols).step_by(8) {
+                cup(&mut out, 0, c);
+                out.extend_from_slice(b"\x1bH");
+            }
+        }
+        cup(&mut out, row, col);
+    }
     out
 }

@@ -276,3 +276,19 @@ fn hyperlink_table_is_bounded_and_collected() {
     let id = s.term().primary.rows[0].cells[0].link;
     assert_eq!(s.term().link_target(id), Some(";https://e.x/4999"));
 }
+
+#[test]
+fn restore_sequence_undoes_modes_a_shell_would_suffer_from() {
+    let s = screen(
+        20,
+        5,
+        "\x1b[2;4r\x1b[?7l\x1b[4h\x1b(0\x1b[5 q\x1b]8;;http://x\x1b\\\x1b[3g\x1b[3;3H",
+    );
+    let out = render::restore_sequence(&s);
+    // Apply it to a model in the same state: it ends up with defaults.
+    let mut t = screen(20, 5, "");
+    t.feed(b"\x1b[2;4r\x1b[?7l\x1b[4h\x1b(0\x1b[5 q\x1b]8;;http://x\x1b\\\x1b[3g\x1b[3;3H");
+    t.feed(&out);
+    let fresh = screen(20, 5, "\x1b[3;3H");
+    assert_eq!(t.state_eq(&fresh), Ok(()));
+}
