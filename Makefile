@@ -94,5 +94,18 @@ test-static: static
 	$(CARGO) test --release -- --test-threads=4; rc=$$?; \
 	cp target/release/linger.dynamic target/release/linger; rm -f target/release/linger.dynamic; exit $$rc
 
+# Side by side with tmux, GNU screen, dtach and a direct PTY (installs the
+# peers with apt-get when missing); writes bench/RESULTS.md. The screen model's
+# own throughput (MB/s, plain and SGR-heavy) is printed first.
+bench: build
+	-$(MAKE) static
+	bash scripts/bench-install-peers.sh
+	$(CARGO) test --release --test screen -- --ignored --nocapture screen_throughput
+	python3 scripts/bench.py
+
+bench-quick: build
+	bash scripts/bench-install-peers.sh
+	python3 scripts/bench.py --quick
+
 clean:
 	$(CARGO) clean
