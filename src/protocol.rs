@@ -277,9 +277,18 @@ impl Decoder {
     /// building a `Frame` each (the client's hot path: one write per batch).
     /// Stops at the first frame of another kind or an incomplete one.
     pub fn take_output(&mut self, out: &mut Vec<u8>) {
+        self.take_payloads(kind::OUTPUT, out);
+    }
+
+    /// The same for Input frames (the supervisor's keystroke path).
+    pub fn take_input(&mut self, out: &mut Vec<u8>) {
+        self.take_payloads(kind::INPUT, out);
+    }
+
+    fn take_payloads(&mut self, want: u8, out: &mut Vec<u8>) {
         loop {
             let avail = &self.buf[self.start..];
-            if avail.len() < HEADER || avail[0] != kind::OUTPUT {
+            if avail.len() < HEADER || avail[0] != want {
                 return;
             }
             let len = u32::from_be_bytes([avail[1], avail[2], avail[3], avail[4]]) as usize;

@@ -457,6 +457,19 @@ fn on_client(s: &mut Session, reg: &Registry, i: usize) {
         if s.clients[i].dead || s.clients[i].closing {
             return;
         }
+        if s.clients[i].role == Role::Writer {
+            // Keystrokes go straight to the program's queue, no Frame built.
+            let before = s.pty_in.len();
+            s.clients[i].decoder.take_input(&mut s.pty_in);
+            if s.pty_in.len() > before {
+                if s.pty_in.len() > PTY_INPUT_MAX {
+                    s.log.line("input queue full: dropping input");
+                    s.pty_in.truncate(before);
+                }
+                write_pty(s);
+                s.touch();
+            }
+        }
         match s.clients[i].decoder.next_frame() {
             Ok(Some(frame)) => on_frame(s, reg, i, frame),
             Ok(None) => return,
