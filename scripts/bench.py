@@ -105,7 +105,7 @@ class Reaper:
     def tagged_pids(self, key, value):
         """Pids whose environment has key=value, or whose command line mentions value."""
         want = ("%s=%s" % (key, value)).encode()
-        vb = value.encode()
+        vb = (value.rstrip("/") + "/").encode()  # n1/ must not match n12/
         me = os.getpid()
         out = []
         for d in os.listdir("/proc"):
@@ -1025,6 +1025,7 @@ def phase_latency(ctx):
         timeouts = {t: 0 for t in open_}
         dead = set()
         order = list(open_)
+        gap = ctx.args.key_gap_ms / 1000.0
         for i in range(n):
             ch = bytes([97 + i % 26])
             for t in rotate(order, i):
@@ -1043,6 +1044,8 @@ def phase_latency(ctx):
                     dead.add(t)
                     ctx.fail("lat_p50", t, e)
                     ctx.fail("lat_p99", t, e)
+            if gap:
+                time.sleep(gap)
             if i % 40 == 39:  # end the line so it never wraps or fills the tty buffer
                 for t in order:
                     if t not in dead:
@@ -1163,8 +1166,7 @@ def phase_throughput(ctx):
             try:
                 mbs, got = throughput_once(t, ctx)
                 ctx.sample("thr", t, mbs)
-                ctx.put("thr", t, note="%.1f MB of terminal output reached the outer pty"
-                        % (got / MB))
+                ctx.sample("thr_bytes", t, got / MB)
                 log("  rep %d %-7s %8.1f MB/s  (%d bytes reached the outer pty)" % (r, t.name, mbs, got))
             except BenchError as e:
                 ctx.fail("thr", t, e)
@@ -1358,7 +1360,9 @@ def phase_ps(ctx):
             except BenchError as e:
                 ctx.fail(metric, t, e)
             finally:
+                t0 = now()
                 t.teardown(ns)
+                log("  %-7s teardown %.1fs" % (t.name, now() - t0))
 
 
 def phase_sizes(ctx):
@@ -1387,6 +1391,7 @@ METRICS = [
     ("lat_p50", "echo latency p50", "µs", "lower", "%.1f"),
     ("lat_p99", "echo latency p99", "µs", "lower", "%.1f"),
     ("thr", "attached throughput", "MB/s", "higher", "%.1f"),
+    ("thr_bytes", "output reaching the outer PTY during it", "MB", "info", "%.1f"),
     ("drain", "detached drain", "k lines/s", "higher", "%.0f"),
     ("rss_idle", "server RSS, idle", "MiB", "lower", "%.2f"),
     ("rss_1m", "server RSS after 1M lines", "MiB", "lower", "%.2f"),
@@ -1471,7 +1476,10 @@ def build_tables(ctx):
     for key, label, unit, better, fmt in METRICS:
         if not any((key, n) in ctx.res for n in names):
             continue
-        row = ["%s (%s, %s is better)" % (label, unit, better)]
+        if better == "info":
+            row = ["%s (%s)" % (label, unit)]
+        else:
+            row = ["%s (%s, %s is better)" % (label, unit, better)]
         dv = value_of(ctx, key, "direct")
         for n in names:
             c = cell(key, n, fmt)
@@ -1484,7 +1492,7 @@ def build_tables(ctx):
     if "linger" in names:
         for key, label, unit, better, fmt in METRICS:
             lv = value_of(ctx, key, "linger")
-            if not any((key, n) in ctx.res for n in names):
+            if better == "info" or not any((key, n) in ctx.res for n in names):
                 continue
             row = [label, better]
             for p in PEERS:
@@ -1535,11 +1543,19 @@ def targets(ctx):
     add("run -d ready < 20 ms", None if l is None else l < 20, "linger %s ms" % fmt(l, "%.2f"))
     l = L("ps_1000")
     add("ps with 1,000 sessions < 200 ms", None if l is None else l < 200, "linger %s ms" % fmt(l, "%.1f"))
-    lr = ctx.res.get(("lat_p50", "linger"))
-    reason = None
-    if lr and lr["value"] is None:
-        reason = lr["err"]
-    return out, reason
+    # a target that could not be judged says why
+    keys = {0: "lat_p50", 1: "thr", 2: "drain", 3: "rss_idle", 4: "rss_1m", 5: "start_first",
+            6: "ps_1000"}
+    for i, (name, res, detail) in enumerate(out):
+        if res != "n/a":
+            continue
+        why = []
+        for tool in ("linger", "dtach", "tmux", "direct"):
+            r = ctx.res.get((keys[i], tool))
+            if r and r["value"] is None and r["err"]:
+                why.append("%s: %s" % (tool, r["err"]))
+        out[i] = (name, res, detail + " (" + ("; ".join(why)[:300] if why else "not measured in this run") + ")")
+    return out, None
 
 
 def text_table(rows):
@@ -1578,13 +1594,30 @@ def machine():
                     mem = "%.1f GiB" % (int(line.split()[1]) / 1024 / 1024)
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "kernel": "%s %s %s" % (
+    try:
+        with open("/proc/loadavg") as f:
+            load = " ".join(f.read().split()[:3])
+    except OSError:
+        load = "unknown"
+    return {"load": load, "nproc": os.cpu_count(), "cpu": cpu, "kernel": "%s %s %s" % (
         platform.system(), platform.release(), platform.machine()), "memory": mem,
         "python": platform.python_version()}
 
 
+def busy_warning(m0, m1):
+    try:
+        worst = max(float(m0["load"].split()[0]), float(m1["load"].split()[0]))
+    except (ValueError, IndexError):
+        return None
+    if worst > 0.5 * (m1["nproc"] or 1):
+        return ("the machine was busy (1-minute load average up to %.1f on %d CPUs); expect noisy "
+                "numbers, especially p99 latency and throughput" % (worst, m1["nproc"]))
+    return None
+
+
 def report(ctx, started, elapsed):
     finalize_values(ctx)
+    m0 = ctx.machine0
     main, vs, foot = build_tables(ctx)
     tg, _ = targets(ctx)
     m = machine()
@@ -1600,7 +1633,11 @@ def report(ctx, started, elapsed):
     # ---- console
     print()
     print("linger benchmark  %s  (%.0fs)" % (started, elapsed))
-    print("machine: %d CPUs, %s, %s, %s RAM" % (m["nproc"], m["cpu"], m["kernel"], m["memory"]))
+    print("machine: %d CPUs, %s, %s, %s RAM; load average %s at start, %s at end"
+          % (m["nproc"], m["cpu"], m["kernel"], m["memory"], m0["load"], m["load"]))
+    busy = busy_warning(m0, m)
+    if busy:
+        print("WARNING: " + busy)
     print("versions: " + "; ".join("%s: %s" % v for v in versions))
     print(cfg)
     print()
@@ -1627,7 +1664,10 @@ def report(ctx, started, elapsed):
     md.append("- CPUs: %d × %s" % (m["nproc"], m["cpu"]))
     md.append("- Kernel: %s" % m["kernel"])
     md.append("- Memory: %s" % m["memory"])
+    md.append("- Load average (1, 5, 15 min): %s at start, %s at end" % (m0["load"], m["load"]))
     md.append("- Python: %s\n" % m["python"])
+    if busy:
+        md.append("**Warning:** %s\n" % busy)
     md.append("## Tool versions\n")
     for v in versions:
         md.append("- %s: %s" % v)
@@ -1715,9 +1755,11 @@ def parse_args(argv):
     ap.add_argument("--quick", action="store_true",
                     help="~1 minute smoke run: 200 keystrokes, 10 MB, 100k lines, 100 sessions")
     ap.add_argument("--keystrokes", type=int, help="echo latency samples per tool (full 1000)")
+    ap.add_argument("--key-gap-ms", type=float, default=1.0,
+                    help="pause after each round of keystrokes (default %(default)s ms)")
     ap.add_argument("--throughput-mb", type=float, help="payload size in MB (full 100)")
     ap.add_argument("--drain-lines", type=int, help="lines for the drain test (full 1000000)")
-    ap.add_argument("--reps", type=int, help="repetitions of throughput and drain (full 3)")
+    ap.add_argument("--reps", type=int, help="repetitions of throughput and drain (full 5)")
     ap.add_argument("--mem-reps", type=int, help="repetitions of the 20-session memory test (full 2)")
     ap.add_argument("--start-reps", type=int, help="repetitions of the start-up test (full 20)")
     ap.add_argument("--ps-reps", type=int, help="repetitions of each ps/list timing (full 10)")
@@ -1736,7 +1778,7 @@ def parse_args(argv):
     a = ap.parse_args(argv)
     q = a.quick
     defaults = dict(keystrokes=(200, 1000), throughput_mb=(10, 100), drain_lines=(100000, 1000000),
-                    reps=(1, 3), mem_reps=(1, 2), start_reps=(5, 20), ps_reps=(3, 10),
+                    reps=(1, 5), mem_reps=(1, 2), start_reps=(5, 20), ps_reps=(3, 10),
                     ps_sessions=("100", "100,1000"))
     for k, (qv, fv) in defaults.items():
         if getattr(a, k) is None:
@@ -1763,6 +1805,7 @@ def main(argv):
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     t_start = now()
     ctx = Ctx(args)
+    ctx.machine0 = machine()
     try:
         for t in ctx.tools:
             if t.missing:
