@@ -1,1 +1,417 @@
-//! TODO
+//! The client side of the protocol: connect (with the version check), one-shot
+//! requests, and the attach loop that joins the user's raw terminal to a session.
+
+use crate::error::{Error, Result};
+use crate::keys::{DetachMatcher, Key};
+use crate::protocol::{self, AttachMode, DetachReason, Frame, Request};
+use crate::registry::{Record, Registry};
+use crate::sys::poll::{self, PollSet};
+use crate::sys::{fd, proc, signal::SignalPipe, term};
+use std::io::{self, Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::time::{Duration, Instant};
+
+/// How long to wait for a supervisor's greeting and replies to requests.
+const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a lone Esc is held before it is sent as an Esc key press.
+const ESC_WAIT: Duration = Duration::from_millis(30);
+
+pub struct Conn {
+    pub id: String,
+    sock: UnixStream,
+    dec: protocol::Decoder,
+    buf: Vec<u8>,
+}
+
+fn connect_err(id: &str, e: &io::Error) -> Error {
+    Error::runtime(format!(
+        "cannot connect to session {id}: {}",
+        crate::error::io_reason(e)
+    ))
+}
+
+/// Connect to a live session's supervisor and check its protocol version. A
+/// missing socket of a live supervisor is re-created by SIGUSR1, then retried.
+pub fn connect(reg: &Registry, rec: &Record) -> Result<Conn> {
+    let path = reg.socket_path(&rec.id);
+    let sock = match UnixStream::connect(&path) {
+        Ok(s) => s,
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused
+            ) =>
+        {
+            if !rec.supervisor_alive() {
+                return Err(Error::runtime(format!("session {} is not running", rec.id)));
+            }
+            if let Some(pid) = rec.supervisor_pid {
+                let _ = proc::kill(pid, libc::SIGUSR1);
+            }
+            let deadline = Instant::now() + Duration::from_secs(3);
+            let mut delay = Duration::from_millis(5);
+            loop {
+                std::thread::sleep(delay);
+                match UnixStream::connect(&path) {
+                    Ok(s) => break s,
+                    Err(e) if Instant::now() >= deadline => return Err(connect_err(&rec.id, &e)),
+                    Err(_) => delay = (delay * 2).min(Duration::from_millis(200)),
+                }
+            }
+        }
+        Err(e) => return Err(connect_err(&rec.id, &e)),
+    };
+    let mut conn = Conn {
+        id: rec.id.clone(),
+        sock,
+        dec: protocol::Decoder::new(),
+        buf: vec![0; 256 * 1024],
+    };
+    conn.greet()?;
+    Ok(conn)
+}
+
+impl Conn {
+    fn greet(&mut self) -> Result<()> {
+        let mut got = Vec::new();
+        let deadline = Instant::now() + REPLY_TIMEOUT;
+        while got.len() < protocol::GREETING_LEN {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero()
+                || !poll::wait_readable(self.sock.as_raw_fd(), Some(left)).unwrap_or(false)
+            {
+                if Instant::now() >= deadline {
+                    return Err(Error::runtime(format!(
+                        "session {} did not answer",
+                        self.id
+                    )));
+                }
+                continue;
+            }
+            let mut b = [0u8; protocol::GREETING_LEN];
+            match self.sock.read(&mut b[..protocol::GREETING_LEN - got.len()]) {
+                Ok(0) => {
+                    return Err(Error::runtime(format!(
+                        "session {} closed the connection",
+                        self.id
+                    )))
+                }
+                Ok(n) => got.extend_from_slice(&b[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(connect_err(&self.id, &e)),
+            }
+        }
+        match protocol::parse_greeting(&got) {
+            Some(v) if v == protocol::VERSION => Ok(()),
+            Some(v) => Err(Error::runtime(format!(
+                "session {} speaks protocol {v}; this linger speaks {}",
+                self.id,
+                protocol::VERSION
+            ))),
+            None => Err(Error::runtime(format!(
+                "session {} does not speak the linger protocol",
+                self.id
+            ))),
+        }
+    }
+
+    pub fn send(&mut self, frame: &Frame) -> Result<()> {
+        self.sock
+            .write_all(&frame.to_bytes())
+            .map_err(|e| connect_err(&self.id, &e))
+    }
+
+    pub fn raw_fd(&self) -> i32 {
+        self.sock.as_raw_fd()
+    }
+
+    /// Read once from the socket into the decoder. Ok(false) on end of file.
+    fn fill(&mut self) -> Result<bool> {
+        loop {
+            match self.sock.read(&mut self.buf) {
+                Ok(0) => return Ok(false),
+                Ok(n) => {
+                    self.dec.push(&self.buf[..n]);
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(connect_err(&self.id, &e)),
+            }
+        }
+    }
+
+    fn decoded(&mut self) -> Result<Option<Frame>> {
+        self.dec
+            .next_frame()
+            .map_err(|e| Error::runtime(format!("session {}: {e}", self.id)))
+    }
+
+    /// The next frame, waiting up to `timeout` (None = forever). Ok(None) on timeout.
+    pub fn recv(&mut self, timeout: Option<Duration>) -> Result<Option<Frame>> {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            if let Some(f) = self.decoded()? {
+                return Ok(Some(f));
+            }
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            if left.is_some_and(|l| l.is_zero()) {
+                return Ok(None);
+            }
+            if !poll::wait_readable(self.raw_fd(), left).map_err(|e| connect_err(&self.id, &e))? {
+                continue;
+            }
+            if !self.fill()? {
+                return Err(Error::runtime(format!(
+                    "lost connection to session {}",
+                    self.id
+                )));
+            }
+        }
+    }
+}
+
+/// Send one request and return its reply.
+pub fn request(reg: &Registry, rec: &Record, req: Request) -> Result<serde_json::Value> {
+    let mut c = connect(reg, rec)?;
+    c.send(&Frame::Request(req))?;
+    loop {
+        match c.recv(Some(REPLY_TIMEOUT))? {
+            Some(Frame::Reply(v)) => return Ok(v),
+            Some(Frame::Error(m)) => return Err(Error::runtime(m)),
+            Some(_) => continue,
+            None => return Err(Error::runtime(format!("session {} did not answer", rec.id))),
+        }
+    }
+}
+
+/// Send a request and collect the Output frames that come before its reply.
+pub fn request_text(reg: &Registry, rec: &Record, req: Request) -> Result<Vec<u8>> {
+    let mut c = connect(reg, rec)?;
+    c.send(&Frame::Request(req))?;
+    let mut text = Vec::new();
+    loop {
+        match c.recv(Some(REPLY_TIMEOUT))? {
+            Some(Frame::Output(b)) => text.extend_from_slice(&b),
+            Some(Frame::Reply(_)) => return Ok(text),
+            Some(Frame::Error(m)) => return Err(Error::runtime(m)),
+            Some(_) => continue,
+            None => return Err(Error::runtime(format!("session {} did not answer", rec.id))),
+        }
+    }
+}
+
+/// How an attach ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AttachEnd {
+    Detached,
+    TakenOver,
+    Exited(i32),
+    /// The user's terminal went away: nothing to print, the session runs on.
+    Hangup,
+}
+
+fn winsize() -> (u16, u16) {
+    term::winsize(0)
+        .or_else(|| term::winsize(1))
+        .unwrap_or((80, 24))
+}
+
+fn out_all(bytes: &[u8]) -> io::Result<()> {
+    fd::write_all(1, bytes)
+}
+
+/// Attach the terminal on stdin/stdout to a session until detach or exit.
+pub fn attach(
+    reg: &Registry,
+    rec: &Record,
+    mode: AttachMode,
+    detach_keys: &[Key],
+) -> Result<AttachEnd> {
+    let mut conn = connect(reg, rec)?;
+    let (cols, rows) = winsize();
+    conn.send(&Frame::Attach { mode, cols, rows })?;
+    match conn.recv(Some(REPLY_TIMEOUT))? {
+        Some(Frame::Attached) => {}
+        Some(Frame::Error(m)) => return Err(Error::runtime(m)),
+        Some(Frame::Exited { code, .. }) => {
+            return Err(Error::runtime(format!(
+                "session {} has exited (code {code})",
+                rec.id
+            )))
+        }
+        _ => {
+            return Err(Error::runtime(format!(
+                "session {} did not accept the attach",
+                rec.id
+            )))
+        }
+    }
+    let signals = SignalPipe::install(&[
+        libc::SIGWINCH,
+        libc::SIGTERM,
+        libc::SIGHUP,
+        libc::SIGINT,
+        libc::SIGQUIT,
+    ])
+    .map_err(|e| Error::io("signals", e))?;
+    let raw =
+        term::RawMode::enter(0).map_err(|e| Error::io("cannot set the terminal to raw mode", e))?;
+    let end = attach_loop(&mut conn, &signals, detach_keys);
+    let (end, restore) = match end {
+        Ok((end, restore)) => (Ok(end), restore),
+        Err(e) => (Err(e), fallback_restore()),
+    };
+    let _ = out_all(&restore);
+    drop(raw);
+    let id = &rec.id;
+    let msg = match &end {
+        Ok(AttachEnd::Detached) => Some(format!("[detached from session {id}]")),
+        Ok(AttachEnd::TakenOver) => Some("[detached: taken over]".to_string()),
+        Ok(AttachEnd::Exited(code)) => Some(format!("[session {id} exited with code {code}]")),
+        _ => None,
+    };
+    if let Some(m) = msg {
+        // Bottom of the screen, then a fresh line, as dtach does: the message and
+        // the shell prompt after it never overwrite the session's last screen.
+        let _ = out_all(format!("\x1b[999H\r\n{m}\r\n").as_bytes());
+    }
+    end
+}
+
+/// Used when the supervisor vanished without saying which modes to undo.
+fn fallback_restore() -> Vec<u8> {
+    b"\x1b[0m\x1b[?25h\x1b[?1l\x1b>\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1004l\x1b[?2004l".to_vec()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Src {
+    Stdin,
+    Sock,
+    Signals,
+}
+
+/// Pump bytes both ways; returns how it ended and the bytes that restore the terminal.
+fn attach_loop(
+    conn: &mut Conn,
+    signals: &SignalPipe,
+    detach_keys: &[Key],
+) -> Result<(AttachEnd, Vec<u8>)> {
+    let mut matcher = DetachMatcher::new(detach_keys);
+    let mut set = PollSet::new();
+    let mut events = Vec::new();
+    let mut inbuf = vec![0u8; 16 * 1024];
+    let mut forward = Vec::with_capacity(16 * 1024);
+    let mut frame = Vec::with_capacity(16 * 1024);
+    loop {
+        // Frames already decoded first: output must not wait for more input.
+        while let Some(f) = conn.decoded()? {
+            match f {
+                Frame::Output(b) if out_all(&b).is_err() => {
+                    return Ok((AttachEnd::Hangup, Vec::new()))
+                }
+                Frame::Detached { reason, restore } => {
+                    let end = match reason {
+                        DetachReason::TakenOver => AttachEnd::TakenOver,
+                        _ => AttachEnd::Detached,
+                    };
+                    return Ok((end, restore));
+                }
+                Frame::Exited { code, restore } => return Ok((AttachEnd::Exited(code), restore)),
+                Frame::Error(m) => return Err(Error::runtime(m)),
+                _ => {}
+            }
+        }
+        set.clear();
+        set.add(Src::Signals, signals.fd(), poll::READ);
+        set.add(Src::Sock, conn.raw_fd(), poll::READ);
+        set.add(Src::Stdin, 0, poll::READ);
+        // A lone Esc may be the start of a kitty key report: give the rest of
+        // the sequence a moment, then let it through as a plain Esc press.
+        let timeout = matcher.escape_pending().then_some(ESC_WAIT);
+        set.wait(timeout, &mut events)
+            .map_err(|e| Error::io("poll", e))?;
+        if events.is_empty() && matcher.escape_pending() {
+            forward.clear();
+            let detach = matcher.timeout(&mut forward);
+            send_input(conn, &mut frame, &forward)?;
+            if detach {
+                return detach_now(conn);
+            }
+            continue;
+        }
+        for ev in events.iter() {
+            match ev.token {
+                Src::Signals => {
+                    for sig in signals.drain() {
+                        match sig {
+                            libc::SIGWINCH => {
+                                let (cols, rows) = winsize();
+                                conn.send(&Frame::Resize { cols, rows })?;
+                            }
+                            // The terminal or the user's shell ended us: the
+                            // session keeps running; nothing to print.
+                            _ => return Ok((AttachEnd::Hangup, fallback_restore())),
+                        }
+                    }
+                }
+                Src::Sock => {
+                    if !conn.fill()? {
+                        return Err(Error::runtime(format!(
+                            "lost connection to session {}",
+                            conn.id
+                        )));
+                    }
+                }
+                Src::Stdin => {
+                    let n = match fd::read(0, &mut inbuf) {
+                        Ok(0) | Err(_) => {
+                            // The terminal is gone (closed window, EIO): just leave.
+                            return Ok((AttachEnd::Hangup, Vec::new()));
+                        }
+                        Ok(n) => n,
+                    };
+                    forward.clear();
+                    let detach = matcher.push(&inbuf[..n], &mut forward);
+                    send_input(conn, &mut frame, &forward)?;
+                    if detach {
+                        return detach_now(conn);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn send_input(conn: &mut Conn, frame: &mut Vec<u8>, bytes: &[u8]) -> Result<()> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    frame.clear();
+    protocol::encode_input(frame, bytes);
+    conn.sock
+        .write_all(frame)
+        .map_err(|e| connect_err(&conn.id, &e))
+}
+
+/// Ask the supervisor to detach us and wait (briefly) for its restore bytes.
+fn detach_now(conn: &mut Conn) -> Result<(AttachEnd, Vec<u8>)> {
+    if conn.send(&Frame::Detach).is_err() {
+        return Ok((AttachEnd::Detached, fallback_restore()));
+    }
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match conn.recv(Some(left)) {
+            Ok(Some(Frame::Detached { restore, .. })) => return Ok((AttachEnd::Detached, restore)),
+            Ok(Some(Frame::Exited { code, restore })) => {
+                return Ok((AttachEnd::Exited(code), restore))
+            }
+            Ok(Some(Frame::Output(b))) => {
+                let _ = out_all(&b);
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => return Ok((AttachEnd::Detached, fallback_restore())),
+        }
+    }
+}

@@ -1,9 +1,37 @@
 //! The screen model: bytes in, cells out. Pure: no fds, clock or environment.
 //!
-//! STUB: the real model replaces this file (issue 3). The public API below is the
-//! contract the supervisor, `logs` and snapshots rely on; keep it.
+//! `vte` parses the program's output; [`term::Term`] applies each action to
+//! two grids (primary and alternate screen), the cursor, the modes and the
+//! scrollback. [`render`] turns the model back into bytes for a terminal
+//! (re-attach, resync) or into text (`logs`, snapshots, golden tests).
+//!
+//! Design notes:
+//! - A cell is a 24-byte `Copy` value (char, style, flags). Combining marks
+//!   live in a per-row side table keyed by column, so cells stay small and
+//!   printing plain text never allocates.
+//! - Rows are preallocated and kept in a `VecDeque`; a full-screen scroll
+//!   rotates the ring instead of moving cells.
+//! - Scrollback stores each line as text plus style spans
+//!   ([`history::Line`]), bounded by both `Limits::lines` and `Limits::bytes`.
+//! - Sizes are clamped to `1..=MAX_COLS` x `1..=MAX_ROWS` so that a bogus
+//!   window size cannot make the model allocate gigabytes.
 
+pub mod cell;
+pub mod grid;
+pub mod history;
 pub mod render;
+pub mod term;
+
+use history::History;
+use term::Term;
+
+/// Widest screen the model keeps; wider requests are clamped.
+pub const MAX_COLS: u16 = 2000;
+/// Tallest screen the model keeps; taller requests are clamped.
+pub const MAX_ROWS: u16 = 1000;
+/// Longest OSC string passed to the parser. `vte` buffers OSC payloads
+/// without a bound, so longer ones are cut here (we only use titles).
+const MAX_OSC: usize = 4096;
 
 /// How much history a screen keeps: both limits apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,57 +49,206 @@ impl Default for Limits {
     }
 }
 
+/// Where the OSC length guard is in the byte stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Osc {
+    /// Outside any OSC string.
+    Ground,
+    /// Just saw ESC: a `]` starts an OSC string.
+    Esc,
+    /// Inside an OSC string, this many bytes so far.
+    In(usize),
+    /// Inside an OSC string that got too long: dropping bytes until its end.
+    Skip,
+}
+
+fn osc_end(b: u8) -> bool {
+    // BEL ends it; CAN and SUB abort it; ESC ends it and starts a sequence.
+    matches!(b, 0x07 | 0x18 | 0x1a | 0x1b)
+}
+
 pub struct Screen {
-    cols: u16,
-    rows: u16,
-    #[allow(dead_code)]
-    limits: Limits,
-    replies: Vec<u8>,
-    text: Vec<u8>,
+    parser: vte::Parser,
+    term: Term,
+    osc: Osc,
+}
+
+fn clamp_size(cols: u16, rows: u16) -> (usize, usize) {
+    (
+        cols.clamp(1, MAX_COLS) as usize,
+        rows.clamp(1, MAX_ROWS) as usize,
+    )
 }
 
 impl Screen {
     pub fn new(cols: u16, rows: u16, limits: Limits) -> Screen {
+        let (cols, rows) = clamp_size(cols, rows);
         Screen {
-            cols: cols.max(1),
-            rows: rows.max(1),
-            limits,
-            replies: Vec::new(),
-            text: Vec::new(),
+            parser: vte::Parser::new(),
+            term: Term::new(cols, rows, History::new(limits.lines, limits.bytes)),
+            osc: Osc::Ground,
         }
     }
+
     /// Feed program output.
     pub fn feed(&mut self, bytes: &[u8]) {
-        self.text.extend_from_slice(bytes);
-        if self.text.len() > 1 << 16 {
-            let cut = self.text.len() - (1 << 16);
-            self.text.drain(..cut);
+        // The parser sees every byte except the tail of an over-long OSC
+        // string; this loop only looks for ESC and OSC terminators.
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            match self.osc {
+                Osc::Ground => match bytes[i..].iter().position(|&b| b == 0x1b) {
+                    Some(p) => {
+                        i += p + 1;
+                        self.osc = Osc::Esc;
+                    }
+                    None => break,
+                },
+                Osc::Esc => {
+                    self.osc = match bytes[i] {
+                        b']' => Osc::In(0),
+                        0x1b => Osc::Esc,
+                        _ => Osc::Ground,
+                    };
+                    i += 1;
+                }
+                Osc::In(len) => {
+                    let end = bytes.len().min(i + (MAX_OSC - len));
+                    match bytes[i..end].iter().position(|&b| osc_end(b)) {
+                        Some(p) => {
+                            self.osc = if bytes[i + p] == 0x1b {
+                                Osc::Esc
+                            } else {
+                                Osc::Ground
+                            };
+                            i += p + 1;
+                        }
+                        None => {
+                            let len = len + (end - i);
+                            i = end;
+                            if len >= MAX_OSC {
+                                self.parser.advance(&mut self.term, &bytes[start..i]);
+                                start = i;
+                                self.osc = Osc::Skip;
+                            } else {
+                                self.osc = Osc::In(len);
+                            }
+                        }
+                    }
+                }
+                Osc::Skip => match bytes[i..].iter().position(|&b| osc_end(b)) {
+                    Some(p) => {
+                        // The terminator reaches the parser and ends the
+                        // (truncated) string there.
+                        i += p;
+                        start = i;
+                        self.osc = Osc::In(0);
+                    }
+                    None => {
+                        i = bytes.len();
+                        start = i;
+                    }
+                },
+            }
         }
+        self.parser.advance(&mut self.term, &bytes[start..]);
     }
+
+    /// Resize. Text that fits is kept (no reflow); shrinking the height pushes
+    /// top lines of the primary screen into history so the cursor row stays
+    /// visible, growing pulls them back. The scroll region is reset, as xterm
+    /// does; cursor, saved cursors and tab stops are clamped.
     pub fn resize(&mut self, cols: u16, rows: u16) {
-        self.cols = cols.max(1);
-        self.rows = rows.max(1);
+        let (cols, rows) = clamp_size(cols, rows);
+        self.term.resize(cols, rows);
     }
+
     /// (cols, rows)
     pub fn size(&self) -> (u16, u16) {
-        (self.cols, self.rows)
+        (self.term.cols as u16, self.term.rows as u16)
     }
-    /// Answers to queries (DSR 6, DA1, DA2) that the program asked since the last call.
+
+    /// Answers to queries (DSR 5/6, DA1, DA2, DECRQM, kitty flags) that the
+    /// program asked since the last call. At most 4 KiB are kept.
     pub fn take_replies(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.replies)
+        std::mem::take(&mut self.term.replies)
     }
+
     /// Cursor as (row, col), 0-based.
     pub fn cursor(&self) -> (u16, u16) {
-        (0, 0)
+        (self.term.cursor.row as u16, self.term.cursor.col as u16)
     }
+
     pub fn title(&self) -> &str {
-        ""
+        &self.term.title
     }
+
     pub fn alternate_active(&self) -> bool {
-        false
+        self.term.alt_active
     }
-    #[doc(hidden)]
-    pub fn stub_text(&self) -> &[u8] {
-        &self.text
+
+    /// Lines in the scrollback.
+    pub fn history_len(&self) -> usize {
+        self.term.history.len()
+    }
+
+    /// Bytes charged against `Limits::bytes`.
+    pub fn history_bytes(&self) -> usize {
+        self.term.history.bytes()
+    }
+
+    /// The whole model state, for the renderer and for tests.
+    pub fn term(&self) -> &Term {
+        &self.term
+    }
+
+    /// Compare what a terminal would show and how it would behave: visible
+    /// cells (and the primary screen under an active alternate one), cursor
+    /// (with pending wrap), pen, modes, margins, charsets, tab stops, kitty
+    /// flags, title and saved cursors. History, the inactive alternate screen
+    /// and transient state (?2026) are not compared. `Err` names the first
+    /// difference.
+    pub fn state_eq(&self, other: &Screen) -> Result<(), String> {
+        let (a, b) = (&self.term, &other.term);
+        macro_rules! same {
+            ($what:expr, $x:expr, $y:expr) => {
+                if $x != $y {
+                    return Err(format!("{}: {:?} != {:?}", $what, $x, $y));
+                }
+            };
+        }
+        same!("size", (a.cols, a.rows), (b.cols, b.rows));
+        same!("alternate screen", a.alt_active, b.alt_active);
+        let mut grids = vec![("screen", a.grid(), b.grid())];
+        if a.alt_active {
+            grids.push(("primary", &a.primary, &b.primary));
+        }
+        for (name, ga, gb) in grids {
+            for (r, (ra, rb)) in ga.rows.iter().zip(gb.rows.iter()).enumerate() {
+                for (c, (ca, cb)) in ra.cells.iter().zip(rb.cells.iter()).enumerate() {
+                    let what = || format!("{name} cell {r},{c}");
+                    same!(what(), ca, cb);
+                    same!(what(), ra.marks_at(c), rb.marks_at(c));
+                }
+            }
+        }
+        same!("cursor", a.cursor, b.cursor);
+        same!("pen", a.style, b.style);
+        same!("modes", a.modes, b.modes);
+        same!("scroll region", (a.top, a.bottom), (b.top, b.bottom));
+        same!("charsets", (a.charsets, a.gl), (b.charsets, b.gl));
+        same!("tab stops", a.tabs, b.tabs);
+        same!("kitty flags", a.kitty[0], b.kitty[0]);
+        same!("saved cursor", a.saved[0], b.saved[0]);
+        if a.alt_active {
+            same!("alt kitty flags", a.kitty[1], b.kitty[1]);
+            same!("alt saved cursor", a.saved[1], b.saved[1]);
+        }
+        same!("title", a.title, b.title);
+        Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,67 @@
+//! `linger inspect`: every field of one record, as `key: value` lines or JSON.
+
+use crate::error::{Error, Result};
+use crate::registry::Registry;
+use std::io::Write;
+
+pub fn inspect(sel: &str, json: bool, out: &mut dyn Write) -> Result<i32> {
+    let reg = Registry::open()?;
+    let rec = reg.select(sel)?;
+    let value = serde_json::to_value(&rec).map_err(|e| Error::runtime(e.to_string()))?;
+    if json {
+        let text =
+            serde_json::to_string_pretty(&value).map_err(|e| Error::runtime(e.to_string()))?;
+        writeln!(out, "{text}")?;
+    } else if let serde_json::Value::Object(map) = value {
+        // serde_json keeps the struct's field order (preserve_order is not needed
+        // because Record serialises in declaration order into a Map only when
+        // the feature is on): walk the struct order explicitly instead.
+        for key in FIELD_ORDER {
+            if let Some(v) = map.get(*key) {
+                writeln!(out, "{key}: {}", text_value(v))?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// Record fields in the order SPEC §4 lists them, then ours.
+const FIELD_ORDER: &[&str] = &[
+    "version",
+    "id",
+    "name",
+    "status",
+    "attachment",
+    "viewers",
+    "pid",
+    "supervisor_pid",
+    "started_at",
+    "ended_at",
+    "exit_code",
+    "exit_signal",
+    "end_reason",
+    "command",
+    "profile",
+    "workdir",
+    "socket",
+    "cols",
+    "rows",
+    "last_activity_at",
+    "idle_ttl_secs",
+    "scrollback_lines",
+    "record_file",
+    "supervisor_start",
+    "boot_id",
+    "resume_command",
+    "scrollback_bytes",
+];
+
+fn text_value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "-".into(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(a) => a.iter().map(text_value).collect::<Vec<_>>().join(" "),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,138 @@
+//! Cell, Style and Color: the small `Copy` types every grid row is made of.
+//!
+//! A cell is 24 bytes. Rows are preallocated `Vec<Cell>`, so printing a
+//! character is a store into an existing slot, never an allocation.
+
+/// A colour as the program asked for it. `Indexed(0..16)` are the ANSI and
+/// bright colours (SGR 30-37, 90-97); `Indexed(16..)` come from `38;5;n`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Color {
+    #[default]
+    Default,
+    Indexed(u8),
+    Rgb(u8, u8, u8),
+}
+
+/// Attribute bits of a [`Style`]. Underline is not a bit: it has a style of its own.
+pub mod attr {
+    pub const BOLD: u16 = 1 << 0;
+    pub const DIM: u16 = 1 << 1;
+    pub const ITALIC: u16 = 1 << 2;
+    pub const BLINK: u16 = 1 << 3;
+    pub const REVERSE: u16 = 1 << 4;
+    pub const HIDDEN: u16 = 1 << 5;
+    pub const STRIKE: u16 = 1 << 6;
+    pub const OVERLINE: u16 = 1 << 7;
+}
+
+/// Underline styles, as in `SGR 4:n`.
+pub mod underline {
+    pub const NONE: u8 = 0;
+    pub const SINGLE: u8 = 1;
+    pub const DOUBLE: u8 = 2;
+    pub const CURLY: u8 = 3;
+    pub const DOTTED: u8 = 4;
+    pub const DASHED: u8 = 5;
+}
+
+/// Everything SGR sets: the pen, and the look of each cell.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Style {
+    pub fg: Color,
+    pub bg: Color,
+    /// Underline colour (SGR 58); `Default` follows the foreground.
+    pub ul_color: Color,
+    /// [`attr`] bits.
+    pub attrs: u16,
+    /// One of [`underline`].
+    pub underline: u8,
+}
+
+impl Style {
+    pub fn is_default(&self) -> bool {
+        *self == Style::default()
+    }
+
+    /// The style an erase leaves behind: xterm's "background colour erase"
+    /// keeps only the background of the pen.
+    pub fn erased(&self) -> Style {
+        Style {
+            bg: self.bg,
+            ..Style::default()
+        }
+    }
+}
+
+/// What occupies a cell beyond its character.
+pub mod flag {
+    /// First half of a double-width character; the next cell is its `SPACER`.
+    pub const WIDE: u8 = 1 << 0;
+    /// Second half of a double-width character: holds no text of its own.
+    pub const SPACER: u8 = 1 << 1;
+    /// Combining marks for this cell live in the row's side table
+    /// (`Row::marks`), so that `Cell` stays `Copy` and small.
+    pub const MARKS: u8 = 1 << 2;
+}
+
+/// One character cell. A blank cell is a space: erased cells and cells never
+/// written look the same, as they do on a real terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cell {
+    pub ch: char,
+    pub style: Style,
+    /// [`flag`] bits.
+    pub flags: u8,
+}
+
+impl Default for Cell {
+    fn default() -> Self {
+        Cell::BLANK
+    }
+}
+
+impl Cell {
+    pub const BLANK: Cell = Cell {
+        ch: ' ',
+        style: Style {
+            fg: Color::Default,
+            bg: Color::Default,
+            ul_color: Color::Default,
+            attrs: 0,
+            underline: 0,
+        },
+        flags: 0,
+    };
+
+    /// A blank cell in the given (erase) style.
+    pub fn blank(style: Style) -> Cell {
+        Cell {
+            ch: ' ',
+            style,
+            flags: 0,
+        }
+    }
+
+    /// True for a space with default style: what `text_lines` trims.
+    pub fn is_blank(&self) -> bool {
+        self.ch == ' ' && self.flags == 0 && self.style.is_default()
+    }
+
+    pub fn is_wide(&self) -> bool {
+        self.flags & flag::WIDE != 0
+    }
+
+    pub fn is_spacer(&self) -> bool {
+        self.flags & flag::SPACER != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_stays_small() {
+        assert!(std::mem::size_of::<Cell>() <= 24, "Cell grew");
+        assert!(std::mem::size_of::<Color>() == 4, "Color grew");
+    }
+}

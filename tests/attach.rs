@@ -1,0 +1,263 @@
+//! attach / run (attached) in a real PTY: detach keys, exit codes, redraw,
+//! resize, terminal restore, closing the terminal.
+
+mod common;
+use common::*;
+use linger::screen::{render, Limits, Screen};
+use std::time::Duration;
+
+/// What a terminal of this size would show after receiving `bytes`.
+fn screen_of(bytes: &[u8], cols: u16, rows: u16) -> Vec<String> {
+    let mut s = Screen::new(cols, rows, Limits::default());
+    s.feed(bytes);
+    render::text_lines(&s, render::Lines::Screen, false)
+}
+
+#[test]
+fn run_attached_passes_output_and_exit_code() {
+    let sb = Sandbox::new();
+    let mut pty = Pty::spawn(
+        sb.cmd([
+            "run",
+            "--name",
+            "quick",
+            "--",
+            "sh",
+            "-c",
+            "echo hello-from-session; exit 7",
+        ]),
+        80,
+        24,
+    );
+    assert_eq!(pty.wait_exit(), 7);
+    let text = pty.text();
+    assert!(text.contains("hello-from-session"), "{text:?}");
+    let id = sb.inspect("quick")["id"].as_str().unwrap().to_string();
+    assert!(
+        text.contains(&format!("[session {id} exited with code 7]")),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn detach_key_returns_and_session_keeps_running_then_reattach_redraws() {
+    let sb = Sandbox::new();
+    let mut pty = Pty::spawn(sb.cmd(["run", "--name", "keep", "--", "cat"]), 80, 24);
+    let id = sb.wait_attached("keep")["id"].as_str().unwrap().to_string();
+    pty.send(b"line-one\r");
+    pty.expect("line-one\r\nline-one");
+    pty.send(b"\x1dd");
+    assert_eq!(pty.wait_exit(), 0);
+    assert!(
+        pty.text()
+            .contains(&format!("[detached from session {id}]")),
+        "{:?}",
+        pty.text()
+    );
+    assert_eq!(sb.status("keep"), "running");
+    assert_eq!(sb.inspect("keep")["attachment"], "detached");
+
+    // Output while detached is kept; re-attach shows the current screen.
+    sb.linger(["send", "keep", "--enter", "while-away"]).ok();
+    let mut again = Pty::spawn(sb.cmd(["attach", "keep"]), 80, 24);
+    again.expect("while-away");
+    let shown = screen_of(&again.output, 80, 24);
+    assert!(shown.iter().any(|l| l == "line-one"), "{shown:?}");
+    assert!(
+        shown.iter().filter(|l| l.as_str() == "while-away").count() == 2,
+        "{shown:?}"
+    );
+    again.send(b"\x1dd");
+    assert_eq!(again.wait_exit(), 0);
+    sb.linger(["stop", &id]).ok();
+}
+
+#[test]
+fn detach_sequence_in_kitty_and_modify_other_keys_forms() {
+    let sb = Sandbox::new();
+    let id = sb.start(&["--", "cat"]);
+    for ctrl_bracket in [&b"\x1b[93;5u"[..], &b"\x1b[27;5;93~"[..]] {
+        let mut pty = Pty::spawn(sb.cmd(["attach", &id]), 80, 24);
+        sb.wait_attached(&id);
+        pty.send(ctrl_bracket);
+        pty.send(b"d");
+        assert_eq!(pty.wait_exit(), 0);
+        assert!(
+            pty.text().contains("[detached from session"),
+            "{:?}",
+            pty.text()
+        );
+    }
+    // Bytes that only start like the sequence reach the program.
+    let mut pty = Pty::spawn(sb.cmd(["attach", &id]), 80, 24);
+    sb.wait_attached(&id);
+    pty.send(b"\x1dx-after\r");
+    pty.expect("x-after");
+    pty.send(b"\x1dd");
+    assert_eq!(pty.wait_exit(), 0);
+    sb.linger(["stop", &id]).ok();
+}
+
+#[test]
+fn custom_detach_sequence_from_config() {
+    let sb = Sandbox::new();
+    sb.write_config("[ui]\ndetach_sequence = \"ctrl-a x\"\n");
+    let id = sb.start(&["--", "cat"]);
+    let mut pty = Pty::spawn(sb.cmd(["attach", &id]), 80, 24);
+    sb.wait_attached(&id);
+    pty.send(b"\x1dd"); // the default no longer detaches
+    pty.send(b"\x01x");
+    assert_eq!(pty.wait_exit(), 0);
+    assert!(pty.text().contains("[detached from session"));
+    sb.linger(["stop", &id]).ok();
+}
+
+#[test]
+fn second_writer_is_refused_and_takeover_works() {
+    let sb = Sandbox::new();
+    let id = sb.start(&["--", "cat"]);
+    let mut first = Pty::spawn(sb.cmd(["attach", &id]), 80, 24);
+    sb.wait_attached(&id);
+    let mut second = Pty::spawn(sb.cmd(["attach", &id]), 80, 24);
+    assert_eq!(second.wait_exit(), 1);
+    assert!(
+        second.text().contains(&format!(
+            "linger: session {id} is already attached (use --takeover or --read-only)"
+        )),
+        "{:?}",
+        second.text()
+    );
+    let mut thief = Pty::spawn(sb.cmd(["attach", &id, "--takeover"]), 80, 24);
+    assert_eq!(first.wait_exit(), 0);
+    assert!(
+        first.text().contains("[detached: taken over]"),
+        "{:?}",
+        first.text()
+    );
+    thief.send(b"stolen\r");
+    thief.expect("stolen");
+    thief.send(b"\x1dd");
+    assert_eq!(thief.wait_exit(), 0);
+    sb.linger(["stop", &id]).ok();
+}
+
+#[test]
+fn resize_follows_the_writer() {
+    let sb = Sandbox::new();
+    let id = sb.start(&["--", "sh"]);
+    let mut pty = Pty::spawn(sb.cmd(["attach", &id]), 100, 30);
+    sb.wait_attached(&id);
+    wait_for("size applied", || {
+        (sb.inspect(&id)["cols"] == 100).then_some(())
+    });
+    pty.send(b"stty size\r");
+    pty.expect("30 100");
+    pty.resize(120, 40);
+    // The client gets SIGWINCH because it is in the pty's foreground group.
+    wait_for("resize", || {
+        (sb.inspect(&id)["cols"] == 120 && sb.inspect(&id)["rows"] == 40).then_some(())
+    });
+    let mark = pty.output.len();
+    pty.send(b"stty size\r");
+    pty.expect_from(mark, "40 120");
+    pty.send(b"\x1dd");
+    assert_eq!(pty.wait_exit(), 0);
+    sb.linger(["stop", &id]).ok();
+}
+
+#[test]
+fn terminal_is_restored_after_detach_and_exit() {
+    let sb = Sandbox::new();
+    let id = sb.start(&[
+        "--",
+        "sh",
+        "-c",
+        "printf '\\033[?1049h\\033[?2004h\\033[?1000h\\033[?25l'; exec cat",
+    ]);
+    let script = format!("stty -g; {} attach {id}; stty -g; echo restored-ok", BIN);
+    let mut shell = std::process::Command::new("sh");
+    shell.args(["-c", &script]);
+    shell
+        .env("LINGER_DIR", &sb.dir)
+        .env("LINGER_CONFIG", &sb.config)
+        .env("HOME", &sb.root);
+    let mut pty = Pty::spawn(shell, 80, 24);
+    sb.wait_attached(&id);
+    pty.send(b"\x1dd");
+    pty.expect("restored-ok");
+    let text = pty.text();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c.is_control()))
+        .collect();
+    let gs: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.matches(':').count() > 10)
+        .collect();
+    assert!(gs.len() >= 2, "{text:?}");
+    assert_eq!(gs[0], gs[gs.len() - 1], "stty settings restored");
+    // The modes the session set are undone: alt screen left, paste/mouse off, cursor shown.
+    let tail = &text[text.find("[detached").unwrap_or(0).saturating_sub(200)..];
+    for seq in ["\x1b[?1049l", "\x1b[?2004l", "\x1b[?1000l", "\x1b[?25h"] {
+        assert!(text.contains(seq), "missing {seq:?} in {tail:?}");
+    }
+    sb.linger(["stop", &id]).ok();
+}
+
+#[test]
+fn closing_the_terminal_only_detaches() {
+    let sb = Sandbox::new();
+    let pty = Pty::spawn(sb.cmd(["run", "--name", "survivor", "--", "cat"]), 80, 24);
+    sb.wait_attached("survivor");
+    let client_pid = pty.child.id() as i32;
+    // Close the terminal: hang up the client's session.
+    drop(pty);
+    wait_for("client gone", || {
+        (!std::path::Path::new(&format!("/proc/{client_pid}/stat")).exists()).then_some(())
+    });
+    wait_for("detached", || {
+        (sb.inspect("survivor")["attachment"] == "detached").then_some(())
+    });
+    assert_eq!(sb.status("survivor"), "running");
+    sb.linger(["stop", "survivor"]).ok();
+}
+
+#[test]
+fn attach_errors() {
+    let sb = Sandbox::new();
+    sb.linger(["attach", "nothing"]).code(3);
+    let id = sb.start(&["--", "sh", "-c", "exit 4"]);
+    sb.wait_exited(&id);
+    let r = sb.linger(["attach", &id]).code(1);
+    assert_eq!(
+        r.stderr,
+        format!("linger: session {id} has exited (code 4)\n")
+    );
+    let live = sb.start(&["--", "cat"]);
+    sb.linger(["attach", &live]).code(2);
+    let mut me = sb.cmd(["attach", &live]);
+    me.env("LINGER_SESSION", &live);
+    let mut pty = Pty::spawn(me, 80, 24);
+    assert_eq!(pty.wait_exit(), 1);
+    assert!(pty
+        .text()
+        .contains("linger: refusing to attach a session to itself"));
+    sb.linger(["stop", &live]).ok();
+}
+
+#[test]
+fn queries_are_answered_while_detached() {
+    let sb = Sandbox::new();
+    let out = sb.root.join("answer.txt");
+    // Ask for the cursor position with nobody attached; read the answer raw.
+    let script = format!(
+        "stty raw -echo; printf 'ab\\033[6n'; dd bs=1 count=6 2>/dev/null > {}; stty sane; sleep 100",
+        out.display()
+    );
+    let id = sb.start(&["--", "sh", "-c", &script]);
+    wait_for("answer", || (read(&out).len() >= 6).then_some(()));
+    assert_eq!(read(&out), "\x1b[1;3R");
+    sb.linger(["stop", &id]).ok();
+    let _ = Duration::from_secs(0);
+}

@@ -1,0 +1,498 @@
+//! Screen model tests: golden screens, recordings checked against tmux,
+//! round trips through the renderer, robustness and throughput.
+//!
+//! Fixtures live in `tests/screen/`:
+//! - `NAME.in`: the program output. Raw bytes, or, when the file starts with
+//!   a line `#esc COLSxROWS`, a textual form: `\e` ESC, `\a` BEL, `\r`, `\n`,
+//!   `\t`, `\b`, `\xHH` a byte, `\\` a backslash; literal newlines are
+//!   ignored (so each sequence can sit on its own line) and lines starting
+//!   with `#` are comments. Raw fixtures are 80x24 unless the `.txt` says
+//!   otherwise.
+//! - `NAME.txt`: the expected `render::dump` (size, cursor, modes, rows,
+//!   style markers). `LINGER_BLESS=1 cargo test --test screen` rewrites it.
+//! - `NAME.tmux` (recordings only): `tmux capture-pane -p` of the same
+//!   moment; the model's plain rows must equal it.
+
+use std::path::PathBuf;
+
+use linger::screen::render::{self, Lines, Redraw};
+use linger::screen::{Limits, Screen};
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/screen")
+}
+
+fn parse_size(line: &str) -> Option<(u16, u16)> {
+    let spec = line.split_whitespace().find(|w| w.contains('x'))?;
+    let (c, r) = spec.split_once('x')?;
+    Some((c.parse().ok()?, r.parse().ok()?))
+}
+
+/// Decode the textual fixture form (see the module docs).
+fn decode_esc(text: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in text.lines().skip(1) {
+        if line.starts_with('#') {
+            continue;
+        }
+        let b = line.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] != b'\\' || i + 1 >= b.len() {
+                out.push(b[i]);
+                i += 1;
+                continue;
+            }
+            i += 2;
+            match b[i - 1] {
+                b'e' => out.push(0x1b),
+                b'a' => out.push(0x07),
+                b'r' => out.push(b'\r'),
+                b'n' => out.push(b'\n'),
+                b't' => out.push(b'\t'),
+                b'b' => out.push(0x08),
+                b'x' => {
+                    let hex = std::str::from_utf8(&b[i..i + 2]).expect("hex digits");
+                    out.push(u8::from_str_radix(hex, 16).expect("hex byte"));
+                    i += 2;
+                }
+                other => out.push(other),
+            }
+        }
+    }
+    out
+}
+
+/// The bytes and size of fixture `name`.
+fn fixture(name: &str) -> (Vec<u8>, (u16, u16)) {
+    let raw = std::fs::read(dir().join(format!("{name}.in"))).expect("read .in");
+    if raw.starts_with(b"#esc ") {
+        let text = String::from_utf8(raw).expect("textual fixture is UTF-8");
+        let size = parse_size(text.lines().next().unwrap_or("")).expect("#esc COLSxROWS");
+        return (decode_esc(&text), size);
+    }
+    let size = std::fs::read_to_string(dir().join(format!("{name}.txt")))
+        .ok()
+        .and_then(|t| t.lines().next().and_then(parse_size))
+        .unwrap_or((80, 24));
+    (raw, size)
+}
+
+fn run(input: &[u8], size: (u16, u16)) -> Screen {
+    let mut s = Screen::new(size.0, size.1, Limits::default());
+    s.feed(input);
+    s
+}
+
+/// Tiny xorshift PRNG: reproducible streams without a rand dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// Render `a` both ways, feed each to a fresh model of the same size and
+/// require the same state. For `Attach`, the fresh model's history must end
+/// with `a`'s last lines.
+fn round_trip(a: &Screen, what: &str) {
+    let (cols, rows) = a.size();
+    let b = run(&render::redraw(a, Redraw::Resync), (cols, rows));
+    if let Err(e) = a.state_eq(&b) {
+        panic!("{what}: Resync round trip differs: {e}");
+    }
+    let n = 5;
+    let bytes = render::redraw(a, Redraw::Attach { history: n });
+    assert!(
+        !bytes.windows(4).any(|w| w == b"\x1b[3J"),
+        "{what}: Attach emitted CSI 3 J"
+    );
+    let b = run(&bytes, (cols, rows));
+    if let Err(e) = a.state_eq(&b) {
+        panic!("{what}: Attach round trip differs: {e}");
+    }
+    let ha = &a.term().history.lines;
+    let hb = &b.term().history.lines;
+    let want: Vec<_> = ha
+        .iter()
+        .skip(ha.len().saturating_sub(n))
+        .map(|l| (&l.text, &l.spans))
+        .collect();
+    let fits = ha
+        .iter()
+        .skip(ha.len().saturating_sub(n))
+        .all(|l| l.to_row(0).cells.len() <= cols as usize);
+    if fits {
+        let got: Vec<_> = hb
+            .iter()
+            .skip(hb.len().saturating_sub(want.len()))
+            .map(|l| (&l.text, &l.spans))
+            .collect();
+        assert_eq!(got, want, "{what}: Attach history tail differs");
+    }
+}
+
+fn check(name: &str) {
+    let (input, size) = fixture(name);
+    let s = run(&input, size);
+    let got = render::dump(&s);
+    let txt = dir().join(format!("{name}.txt"));
+    if std::env::var_os("LINGER_BLESS").is_some() {
+        std::fs::write(&txt, &got).expect("bless");
+    } else {
+        let want = std::fs::read_to_string(&txt).unwrap_or_default();
+        assert!(
+            want == got,
+            "{name}: screen differs (LINGER_BLESS=1 accepts)\n--- want\n{want}--- got\n{got}"
+        );
+    }
+    // Same result whatever the chunking: sequences and UTF-8 split anywhere.
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ input.len() as u64);
+    let mut chunked = Screen::new(size.0, size.1, Limits::default());
+    let mut rest = &input[..];
+    while !rest.is_empty() {
+        let n = (1 + rng.below(17) as usize).min(rest.len());
+        chunked.feed(&rest[..n]);
+        rest = &rest[n..];
+    }
+    assert_eq!(render::dump(&chunked), got, "{name}: chunked feed differs");
+    // Recordings: the model's rows equal tmux's capture of the same moment.
+    if let Ok(tmux) = std::fs::read_to_string(dir().join(format!("{name}.tmux"))) {
+        let mut want: Vec<&str> = tmux.lines().map(str::trim_end).collect();
+        while want.last() == Some(&"") {
+            want.pop();
+        }
+        let got = render::text_lines(&s, Lines::Screen, false);
+        let got: Vec<&str> = got.iter().map(|l| l.trim_end()).collect();
+        assert_eq!(got, want, "{name}: rows differ from tmux capture-pane");
+    }
+    round_trip(&s, name);
+}
+
+macro_rules! golden {
+    ($($name:ident),* $(,)?) => {
+        $( #[test] fn $name() { check(stringify!($name)); } )*
+    };
+}
+
+golden!(
+    text_wrap,
+    erase,
+    scroll_region,
+    wide_chars,
+    combining,
+    tabs,
+    origin_mode,
+    insert_mode,
+    dec_graphics,
+    sgr_variants,
+    alt_screen_restore,
+    pending_wrap,
+    save_restore,
+    ris,
+    modes,
+    title,
+    insert_delete,
+    rep,
+    scroll_up_down,
+    cursor_motion,
+    soft_reset,
+    kitty_keyboard,
+);
+
+golden!(rec_vim, rec_less, rec_htop, rec_man, rec_ls_color, rec_wide,);
+
+/// Every fixture on disk has a test above (a new one must be listed).
+#[test]
+fn every_fixture_is_listed() {
+    let src = std::fs::read_to_string(file!()).expect("read tests/screen.rs");
+    for entry in std::fs::read_dir(dir()).expect("fixture dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "in") {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            assert!(
+                src.contains(&format!(" {stem},")) || src.contains(&format!("({stem},")),
+                "fixture {stem} has no golden! entry"
+            );
+        }
+    }
+}
+
+// ---- random streams ----
+
+const SGRS: &[&str] = &[
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "4:3",
+    "4:0",
+    "21",
+    "5",
+    "7",
+    "8",
+    "9",
+    "53",
+    "22",
+    "23",
+    "24",
+    "27",
+    "31",
+    "42",
+    "97",
+    "104",
+    "39",
+    "49",
+    "38;5;123",
+    "48;5;17",
+    "38;2;10;20;30",
+    "38:2::1:2:3",
+    "48:2:4:5:6",
+    "58:5:9",
+    "58;2;1;2;3",
+    "59",
+    "1;4;31;44",
+];
+
+const MODES: &[&str] = &[
+    "?1", "?6", "?7", "?25", "?47", "?1047", "?1048", "?1049", "?2004", "?1000", "?1002", "?1003",
+    "?1006", "?1005", "?1004", "4", "?2026",
+];
+
+/// A weighted mix of text and the control sequences the model supports.
+fn random_stream(rng: &mut Rng, len: usize, cols: u16, rows: u16) -> Vec<u8> {
+    let mut out = Vec::new();
+    let n = |rng: &mut Rng, max: u16| rng.below(max as u64 + 3);
+    while out.len() < len {
+        let piece: String = match rng.below(100) {
+            0..=29 => {
+                let k = 1 + rng.below(12);
+                (0..k)
+                    .map(|_| (b' ' + rng.below(95) as u8) as char)
+                    .collect()
+            }
+            30..=35 => rng
+                .pick(&["中", "文字", "😀", "ｶ", "é", "e\u{301}", "\u{301}", "─"])
+                .to_string(),
+            36..=45 => rng
+                .pick(&["\r", "\n", "\r\n", "\x08", "\t", "\x0e", "\x0f", "\x0b"])
+                .to_string(),
+            46..=55 => {
+                let p: Vec<&str> = (0..1 + rng.below(3)).map(|_| *rng.pick(SGRS)).collect();
+                format!("\x1b[{}m", p.join(";"))
+            }
+            56..=65 => {
+                let r = n(rng, rows);
+                let c = n(rng, cols);
+                match rng.below(16) {
+                    0 => format!("\x1b[{r};{c}H"),
+                    1 => format!("\x1b[{r}A"),
+                    2 => format!("\x1b[{r}B"),
+                    3 => format!("\x1b[{c}C"),
+                    4 => format!("\x1b[{c}D"),
+                    5 => format!("\x1b[{r}E"),
+                    6 => format!("\x1b[{r}F"),
+                    7 => format!("\x1b[{c}G"),
+                    8 => format!("\x1b[{r}d"),
+                    9 => format!("\x1b[{c}`"),
+                    10 => format!("\x1b[{c}a"),
+                    11 => format!("\x1b[{r}e"),
+                    12 => format!("\x1b[{r};{c}f"),
+                    13 => format!("\x1b[{}I", rng.below(3)),
+                    14 => format!("\x1b[{}Z", rng.below(3)),
+                    _ => "\x1b[H".into(),
+                }
+            }
+            66..=75 => {
+                let k = rng.below(4);
+                match rng.below(14) {
+                    0 => format!("\x1b[{}J", rng.below(4)),
+                    1 => format!("\x1b[{}K", rng.below(3)),
+                    2 => format!("\x1b[{k}X"),
+                    3 => format!("\x1b[{k}L"),
+                    4 => format!("\x1b[{k}M"),
+                    5 => format!("\x1b[{k}@"),
+                    6 => format!("\x1b[{k}P"),
+                    7 => format!("\x1b[{k}S"),
+                    8 => format!("\x1b[{k}T"),
+                    9 => format!("\x1b[{k}b"),
+                    10 => format!("\x1b[{};{}r", n(rng, rows), n(rng, rows)),
+                    11 => "\x1b[r".into(),
+                    12 => format!("\x1b[{}g", rng.pick(&[0, 3])),
+                    _ => "\x1bH".into(),
+                }
+            }
+            76..=83 => {
+                let m = rng.pick(MODES);
+                let hl = if rng.below(2) == 0 { 'h' } else { 'l' };
+                format!("\x1b[{m}{hl}")
+            }
+            84..=91 => rng
+                .pick(&[
+                    "\x1b7",
+                    "\x1b8",
+                    "\x1b[s",
+                    "\x1b[u",
+                    "\x1bD",
+                    "\x1bE",
+                    "\x1bM",
+                    "\x1b=",
+                    "\x1b>",
+                    "\x1b(0",
+                    "\x1b(B",
+                    "\x1b)0",
+                    "\x1b)B",
+                    "\x1b[!p",
+                    "\x1b[3 q",
+                    "\x1b[0 q",
+                    "\x1b[>1u",
+                    "\x1b[>5u",
+                    "\x1b[<u",
+                    "\x1b[<3u",
+                    "\x1b[=3;1u",
+                    "\x1b[=8;2u",
+                    "\x1b[>4;2m",
+                    "\x1b[>4m",
+                    "\x1b[6n",
+                    "\x1b[c",
+                ])
+                .to_string(),
+            92..=94 => format!("\x1b]2;title {}\x07", rng.below(100)),
+            95 => "\x1b]0;icon and title\x1b\\".into(),
+            96 => "\x1bc".into(),
+            _ => {
+                // Long runs to scroll and fill history.
+                let k = rng.below(3 * cols as u64 + 1);
+                let mut s: String = (0..k).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+                s.push_str("\r\n");
+                s
+            }
+        };
+        out.extend_from_slice(piece.as_bytes());
+    }
+    out
+}
+
+#[test]
+fn random_streams_round_trip() {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    for i in 0..3000 {
+        let cols = 1 + rng.below(30) as u16;
+        let rows = 1 + rng.below(10) as u16;
+        let len = 50 + rng.below(1500) as usize;
+        let stream = random_stream(&mut rng, len, cols, rows);
+        let mut a = Screen::new(cols, rows, Limits::default());
+        a.feed(&stream);
+        round_trip(
+            &a,
+            &format!(
+                "stream {i} ({cols}x{rows}): {:?}",
+                String::from_utf8_lossy(&stream)
+            ),
+        );
+    }
+}
+
+/// Random bytes (biased to escape-sequence material) in random chunks with
+/// random resizes: no panic, history within limits.
+#[test]
+fn random_bytes_never_panic_and_stay_bounded() {
+    let limits = Limits {
+        lines: 200,
+        bytes: 16 * 1024,
+    };
+    let mut rng = Rng(0xdead_beef_cafe_f00d);
+    let mut s = Screen::new(80, 24, limits);
+    const ALPHABET: &[u8] = b"\x1b\x1b\x1b[[[]?;;;0123456789:>< mhlHJKLMPSTXr@`abdefgqsu\x07\x08\t\n\r\x0e\x0f\x18\x9b\xe4\xb8\xad\xcc\x81";
+    let mut total = 0;
+    while total < 4 << 20 {
+        let len = 1 + rng.below(4096) as usize;
+        let chunk: Vec<u8> = (0..len)
+            .map(|_| {
+                if rng.below(3) == 0 {
+                    rng.next() as u8
+                } else {
+                    *rng.pick(ALPHABET)
+                }
+            })
+            .collect();
+        s.feed(&chunk);
+        total += len;
+        if rng.below(20) == 0 {
+            let cols = rng.below(300) as u16;
+            let rows = rng.below(120) as u16;
+            s.resize(cols, rows);
+        }
+        assert!(s.history_len() <= limits.lines, "history lines over limit");
+        assert!(
+            s.history_bytes() <= limits.bytes,
+            "history bytes over limit"
+        );
+        let (row, col) = s.cursor();
+        let (cols, rows) = s.size();
+        assert!(row < rows && col < cols, "cursor outside the screen");
+    }
+    // The renderer copes with whatever state that left.
+    let _ = render::redraw(&s, Redraw::Resync);
+    let _ = render::redraw(&s, Redraw::Attach { history: 50 });
+    let _ = render::text_lines(&s, Lines::All, true);
+}
+
+/// Plain text and SGR-heavy output must not make the model the bottleneck.
+/// `cargo test --release --test screen screen_throughput -- --ignored --nocapture`
+#[test]
+#[ignore]
+#[allow(clippy::print_stderr)]
+fn screen_throughput() {
+    let mut plain = Vec::new();
+    let mut i = 0u64;
+    while plain.len() < 64 << 20 {
+        plain.extend_from_slice(
+            format!(
+                "{i:08} the quick brown fox jumps over the lazy dog, line of ordinary text\r\n"
+            )
+            .as_bytes(),
+        );
+        i += 1;
+    }
+    let mut sgr = Vec::new();
+    while sgr.len() < 32 << 20 {
+        for c in 0..8 {
+            sgr.extend_from_slice(
+                format!(
+                    "\x1b[1;3{c}mword\x1b[0m \x1b[38;5;{}m\x1b[48;2;1;2;{c}mcolour\x1b[m ",
+                    i % 256
+                )
+                .as_bytes(),
+            );
+        }
+        sgr.extend_from_slice(b"\r\n");
+        i += 1;
+    }
+    for (name, data) in [("plain", &plain), ("sgr", &sgr)] {
+        let mut s = Screen::new(120, 40, Limits::default());
+        let start = std::time::Instant::now();
+        for chunk in data.chunks(64 * 1024) {
+            s.feed(chunk);
+        }
+        let secs = start.elapsed().as_secs_f64();
+        let mbps = data.len() as f64 / secs / 1e6;
+        eprintln!(
+            "screen_throughput {name}: {} MB in {secs:.2}s = {mbps:.0} MB/s",
+            data.len() >> 20
+        );
+    }
+}

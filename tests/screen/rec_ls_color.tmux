@@ -1,0 +1,24 @@
+drwxr-xr-x   4 root root  4096 Jun 24  2025 git-core
+drwxr-xr-x   3 root root  4096 May  9  2026 gitweb
+drwxr-xr-x   3 root root  4096 Jun 24  2025 glib-2.0
+drwxr-xr-x   3 root root  4096 May 20  2026 glvnd
+drwxr-xr-x   2 root root  4096 May  9  2026 gnupg
+drwxr-xr-x   2 root root  4096 Jun 24  2025 google-cloud-sdk
+drwxr-xr-x   3 root root  4096 Sep 22 04:47 groff
+drwxr-xr-x   3 root root  4096 May  9  2026 gtk-doc
+drwxr-xr-x   4 root root  4096 May 20  2026 i18n
+drwxr-xr-x   6 root root  4096 May  9  2026 icons
+drwxr-xr-x   3 root root  4096 May  9  2026 icu
+drwxr-xr-x   2 root root  4096 Nov 22 02:46 info
+drwxr-xr-x   3 root root  4096 Jun 24  2025 initramfs-tools
+drwxr-xr-x   3 root root  4096 May  9  2026 installed-tests
+drwxr-xr-x   3 root root  4096 May  9  2026 iso-codes
+drwxr-xr-x   2 root root 12288 Sep 22 04:47 java
+drwxr-xr-x   5 root root  4096 Jun 24  2025 javascript
+drwxr-xr-x   2 root root  4096 May 20  2026 keyrings
+drwxr-xr-x   2 root root  4096 May 20  2026 libc-bin
+drwxr-xr-x   2 root root  4096 Sep 22 04:47 libdebuginfod-common
+drwxr-xr-x   2 root root  4096 Jun 24  2025 libdrm
+drwxr-xr-x   2 root root  4096 May 20  2025 libgcrypt20
+drwxr-xr-x   2 root root  4096 Jun 24  2025 libthai
+
