@@ -288,6 +288,22 @@ class PtyProc:
         t = re.sub(r"[\x00-\x1f]+", " ", t).strip()
         return t[-n:]
 
+    def status(self):
+        """'exit N' / 'signal N' once the client exited (waits up to 1 s), else 'running'."""
+        end = now() + 1.0
+        while True:
+            try:
+                pid, st = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                return getattr(self, "_status", "exited")
+            if pid:
+                self._status = ("exit %d" % os.WEXITSTATUS(st) if os.WIFEXITED(st)
+                                else "signal %d" % os.WTERMSIG(st))
+                return self._status
+            if now() > end:
+                return "running"
+            time.sleep(0.01)
+
     def alive(self):
         try:
             pid, _ = os.waitpid(self.pid, os.WNOHANG)
@@ -1136,10 +1152,13 @@ def throughput_once(t, ctx):
             except BlockingIOError:
                 continue
             except OSError:
-                raise BenchError("client hung up; tail %r" % client.tail()) from None
+                raise BenchError("client exited after %d bytes (%s); its last output: %r"
+                                 % (got, client.status(), client.tail())) from None
             if not d:
-                raise BenchError("client hung up; tail %r" % client.tail())
+                raise BenchError("client exited after %d bytes (%s); its last output: %r"
+                                 % (got, client.status(), client.tail()))
             got += len(d)
+            client.log[:] = client.log[-4096:] + d[-4096:] if len(d) < 4096 else d[-8192:]
             if tail or b"@" in d:
                 tail = (tail + d)[-4096:]
                 if MARKER in plain(tail):
