@@ -303,8 +303,15 @@ fn attach_loop(
     let mut inbuf = vec![0u8; 16 * 1024];
     let mut forward = Vec::with_capacity(16 * 1024);
     let mut frame = Vec::with_capacity(16 * 1024);
+    let mut outbuf = Vec::with_capacity(256 * 1024);
     loop {
         // Frames already decoded first: output must not wait for more input.
+        // Output batched into one write: fewer syscalls under a flood.
+        outbuf.clear();
+        conn.dec.take_output(&mut outbuf);
+        if !outbuf.is_empty() && out_all(&outbuf).is_err() {
+            return Ok((AttachEnd::Hangup, Vec::new()));
+        }
         while let Some(f) = conn.decoded()? {
             match f {
                 Frame::Output(b) if out_all(&b).is_err() => {

@@ -273,6 +273,24 @@ impl Decoder {
         Ok(Some(frame))
     }
 
+    /// Append the payloads of consecutive whole Output frames to `out` without
+    /// building a `Frame` each (the client's hot path: one write per batch).
+    /// Stops at the first frame of another kind or an incomplete one.
+    pub fn take_output(&mut self, out: &mut Vec<u8>) {
+        loop {
+            let avail = &self.buf[self.start..];
+            if avail.len() < HEADER || avail[0] != kind::OUTPUT {
+                return;
+            }
+            let len = u32::from_be_bytes([avail[1], avail[2], avail[3], avail[4]]) as usize;
+            if len > MAX_FRAME || avail.len() < HEADER + len {
+                return; // next_frame() reports the error or waits for the rest
+            }
+            out.extend_from_slice(&avail[HEADER..HEADER + len]);
+            self.start += HEADER + len;
+        }
+    }
+
     fn compact(&mut self) {
         if self.start > 0 {
             self.buf.drain(..self.start);
@@ -425,6 +443,25 @@ mod tests {
         assert_eq!(d.next_frame().unwrap(), Some(Frame::Input(b"a".to_vec())));
         assert_eq!(d.next_frame().unwrap(), Some(Frame::Detach));
         assert_eq!(d.next_frame().unwrap(), None);
+    }
+
+    #[test]
+    fn take_output_batches_output_frames_only() {
+        let mut bytes = Frame::Output(b"ab".to_vec()).to_bytes();
+        Frame::Output(b"cd".to_vec()).encode(&mut bytes);
+        Frame::Detach.encode(&mut bytes);
+        Frame::Output(b"ef".to_vec()).encode(&mut bytes);
+        let mut d = Decoder::new();
+        d.push(&bytes[..bytes.len() - 1]);
+        let mut out = Vec::new();
+        d.take_output(&mut out);
+        assert_eq!(out, b"abcd");
+        assert_eq!(d.next_frame().unwrap(), Some(Frame::Detach));
+        d.take_output(&mut out);
+        assert_eq!(out, b"abcd", "incomplete frame stays");
+        d.push(&bytes[bytes.len() - 1..]);
+        d.take_output(&mut out);
+        assert_eq!(out, b"abcdef");
     }
 
     #[test]

@@ -81,6 +81,10 @@ pub struct Record {
     /// Scrollback budget in bytes, so `restart` keeps it.
     #[serde(default)]
     pub scrollback_bytes: Option<usize>,
+    /// Start time in nanoseconds since the epoch: orders sessions started
+    /// within the same second (`started_at` has whole seconds).
+    #[serde(default)]
+    pub started_ns: Option<u64>,
 }
 
 impl Record {
@@ -299,6 +303,7 @@ impl Registry {
         out.sort_by(|a, b| {
             a.started_at
                 .cmp(&b.started_at)
+                .then(a.started_ns.cmp(&b.started_ns))
                 .then(a.supervisor_start.cmp(&b.supervisor_start))
                 .then(a.id.cmp(&b.id))
         });
@@ -476,6 +481,7 @@ mod tests {
             boot_id: None,
             resume_command: None,
             scrollback_bytes: None,
+            started_ns: None,
         }
     }
 

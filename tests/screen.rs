@@ -210,9 +210,23 @@ golden!(
     cursor_motion,
     soft_reset,
     kitty_keyboard,
+    backspace_pending_wrap,
 );
 
-golden!(rec_vim, rec_less, rec_htop, rec_man, rec_ls_color, rec_wide,);
+golden!(
+    rec_vim,
+    rec_less,
+    rec_htop,
+    rec_man,
+    rec_ls_color,
+    rec_wide,
+    rec_top,
+    rec_git_log,
+    rec_bash,
+    rec_wide_edge,
+    rec_vim_scroll,
+    rec_ink,
+);
 
 /// Every fixture on disk has a test above (a new one must be listed).
 #[test]
@@ -389,13 +403,27 @@ fn random_stream(rng: &mut Rng, len: usize, cols: u16, rows: u16) -> Vec<u8> {
 #[test]
 fn random_streams_round_trip() {
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    for i in 0..3000 {
+    // LINGER_STREAMS=N runs more (or fewer) streams than the default.
+    let count = std::env::var("LINGER_STREAMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    for i in 0..count {
         let cols = 1 + rng.below(30) as u16;
         let rows = 1 + rng.below(10) as u16;
         let len = 50 + rng.below(1500) as usize;
         let stream = random_stream(&mut rng, len, cols, rows);
         let mut a = Screen::new(cols, rows, Limits::default());
-        a.feed(&stream);
+        // Every fourth stream is cut in pieces with resizes in between.
+        if i % 4 == 3 {
+            for piece in stream.chunks(1 + stream.len() / 3) {
+                a.feed(piece);
+                a.resize(1 + rng.below(30) as u16, 1 + rng.below(10) as u16);
+            }
+        } else {
+            a.feed(&stream);
+        }
+        let (cols, rows) = a.size();
         round_trip(
             &a,
             &format!(
@@ -418,7 +446,11 @@ fn random_bytes_never_panic_and_stay_bounded() {
     let mut s = Screen::new(80, 24, limits);
     const ALPHABET: &[u8] = b"\x1b\x1b\x1b[[[]?;;;0123456789:>< mhlHJKLMPSTXr@`abdefgqsu\x07\x08\t\n\r\x0e\x0f\x18\x9b\xe4\xb8\xad\xcc\x81";
     let mut total = 0;
-    while total < 4 << 20 {
+    let budget = std::env::var("LINGER_FUZZ_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4usize);
+    while total < budget << 20 {
         let len = 1 + rng.below(4096) as usize;
         let chunk: Vec<u8> = (0..len)
             .map(|_| {
@@ -449,6 +481,17 @@ fn random_bytes_never_panic_and_stay_bounded() {
     let _ = render::redraw(&s, Redraw::Resync);
     let _ = render::redraw(&s, Redraw::Attach { history: 50 });
     let _ = render::text_lines(&s, Lines::All, true);
+}
+
+/// CPU time of this thread from /proc (utime + stime, clock ticks of 10 ms).
+fn thread_cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
 }
 
 /// Plain text and SGR-heavy output must not make the model the bottleneck.
@@ -483,15 +526,26 @@ fn screen_throughput() {
         i += 1;
     }
     for (name, data) in [("plain", &plain), ("sgr", &sgr)] {
-        let mut s = Screen::new(120, 40, Limits::default());
-        let start = std::time::Instant::now();
-        for chunk in data.chunks(64 * 1024) {
-            s.feed(chunk);
+        // Best of three: the machine may be shared.
+        let mut best_cpu = f64::MAX;
+        let mut best_wall = f64::MAX;
+        for _ in 0..3 {
+            let mut s = Screen::new(120, 40, Limits::default());
+            let start = std::time::Instant::now();
+            let cpu_start = thread_cpu_secs();
+            for chunk in data.chunks(64 * 1024) {
+                s.feed(chunk);
+            }
+            best_wall = best_wall.min(start.elapsed().as_secs_f64());
+            best_cpu = best_cpu.min(thread_cpu_secs() - cpu_start);
         }
-        let secs = start.elapsed().as_secs_f64();
-        let mbps = data.len() as f64 / secs / 1e6;
+        // CPU time is what the model costs; wall time also counts other
+        // load on a shared machine.
+        let mb = data.len() as f64 / 1e6;
         eprintln!(
-            "screen_throughput {name}: {} MB in {secs:.2}s = {mbps:.0} MB/s",
+            "screen_throughput {name}: {:.0} MB/s (CPU time), {:.0} MB/s (wall), {} MB",
+            mb / best_cpu.max(0.01),
+            mb / best_wall,
             data.len() >> 20
         );
     }

@@ -55,6 +55,7 @@ const FIELD_ORDER: &[&str] = &[
     "boot_id",
     "resume_command",
     "scrollback_bytes",
+    "started_ns",
 ];
 
 fn text_value(v: &serde_json::Value) -> String {

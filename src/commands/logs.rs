@@ -19,7 +19,7 @@ pub fn logs(
     let reg = Registry::open()?;
     let rec = reg.select(sel)?;
     if follow && rec.is_live() {
-        return follow_live(&reg, &rec, tail, out);
+        return follow_live(&reg, &rec, tail, screen, ansi, out);
     }
     let (history, screen_lines) = session_lines(&reg, &rec, screen)?;
     let mut lines: Vec<String> = history.into_iter().chain(screen_lines).collect();
@@ -46,6 +46,8 @@ fn follow_live(
     reg: &Registry,
     rec: &crate::registry::Record,
     tail: Option<usize>,
+    screen: bool,
+    ansi: bool,
     out: &mut dyn Write,
 ) -> Result<i32> {
     let mut c = client::connect(reg, rec)?;
@@ -62,8 +64,21 @@ fn follow_live(
         }
     }
     let text = String::from_utf8_lossy(&head);
-    let mut lines: Vec<&str> = text.lines().collect();
-    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    if screen || ansi {
+        // The follower's head is all lines as plain text; for the screen only
+        // or with colours, ask again now that we follow (output in between
+        // may show twice, never not at all).
+        let (history, screen_lines) = session_lines(reg, rec, screen)?;
+        lines = history.into_iter().chain(screen_lines).collect();
+        if !ansi {
+            lines = lines.iter().map(|l| strip_ansi(l)).collect();
+        }
+    }
+    while lines
+        .last()
+        .is_some_and(|l| strip_ansi(l).trim().is_empty())
+    {
         lines.pop();
     }
     let skip = tail.map_or(0, |n| lines.len().saturating_sub(n));

@@ -133,8 +133,15 @@ pub fn save(sel: &str, to: Option<&str>, out: &mut dyn Write) -> Result<i32> {
     let reg = Registry::open()?;
     let rec = reg.select(sel)?;
     let (history, screen) = session_lines(&reg, &rec, false)?;
-    let cursor = read_screen_file(&reg.screen_path(&rec.id))
-        .map(|f| f.cursor)
+    // A running session's cursor comes from its supervisor (the checkpoint
+    // may be seconds old or not written yet).
+    let live_cursor = rec
+        .is_live()
+        .then(|| client::request(&reg, &rec, Request::Status).ok())
+        .flatten()
+        .and_then(|v| serde_json::from_value::<(u16, u16)>(v.get("cursor")?.clone()).ok());
+    let cursor = live_cursor
+        .or_else(|| read_screen_file(&reg.screen_path(&rec.id)).map(|f| f.cursor))
         .unwrap_or((0, 0));
     let snap = Snapshot {
         version: 1,
@@ -162,7 +169,7 @@ pub fn save(sel: &str, to: Option<&str>, out: &mut dyn Write) -> Result<i32> {
 }
 
 /// A new session like `rec`, with its old lines above the new output.
-fn respawn_spec(rec: &Record, seed: Vec<String>) -> SessionSpec {
+fn respawn_spec(cfg: &Config, rec: &Record, seed: Vec<String>) -> SessionSpec {
     let command = match &rec.resume_command {
         Some(cmd) => vec!["/bin/sh".to_string(), "-c".to_string(), cmd.clone()],
         None => rec.command.clone(),
@@ -171,7 +178,19 @@ fn respawn_spec(rec: &Record, seed: Vec<String>) -> SessionSpec {
         name: Some(rec.name.clone()),
         command,
         workdir: rec.workdir.clone(),
-        env: Vec::new(),
+        // The profile's environment comes with it (explicit `-e` values are
+        // not recorded, so they cannot be).
+        env: rec
+            .profile
+            .as_ref()
+            .and_then(|p| cfg.profiles.get(p))
+            .map(|p| {
+                p.env
+                    .iter()
+                    .map(|(k, v)| (k.clone(), super::expand_home(v)))
+                    .collect()
+            })
+            .unwrap_or_default(),
         profile: rec.profile.clone(),
         cols: rec.cols,
         rows: rec.rows,
@@ -225,7 +244,7 @@ pub fn restart(
     }
     let (mut seed, screen) = session_lines(&reg, &rec, false)?;
     seed.extend(trim_blank_tail(screen));
-    start(cfg, respawn_spec(&rec, seed), detached, quiet, out)
+    start(cfg, respawn_spec(cfg, &rec, seed), detached, quiet, out)
 }
 
 pub fn restore(
@@ -249,7 +268,13 @@ pub fn restore(
     }
     let mut seed = snap.scrollback_ansi;
     seed.extend(trim_blank_tail(snap.screen_ansi));
-    start(cfg, respawn_spec(&snap.record, seed), detached, quiet, out)
+    start(
+        cfg,
+        respawn_spec(cfg, &snap.record, seed),
+        detached,
+        quiet,
+        out,
+    )
 }
 
 fn trim_blank_tail(mut lines: Vec<String>) -> Vec<String> {

@@ -52,11 +52,14 @@ fn stop_idle(reg: &Registry, idle_secs: u64, timeout: u64, out: &mut dyn Write) 
         };
         let detached = status.get("attachment").and_then(|v| v.as_str()) == Some("detached")
             && status.get("viewers").and_then(|v| v.as_u64()) == Some(0);
-        let idle_for = status
-            .get("idle_secs")
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
-        if detached && idle_for > idle_secs {
+        // Milliseconds: whole seconds would make "idle for 1.9 s" not longer than 1 s.
+        let idle_ms = status.get("idle_ms").and_then(|v| v.as_u64()).or_else(|| {
+            status
+                .get("idle_secs")
+                .and_then(|v| v.as_u64())
+                .map(|s| s * 1000)
+        });
+        if detached && idle_ms.unwrap_or(0) > idle_secs.saturating_mul(1000) {
             stop_one(reg, &rec, timeout, false, true)?;
             writeln!(out, "Stopped session {}.", rec.id)?;
             out.flush()?;
@@ -111,26 +114,27 @@ pub fn stop_one(reg: &Registry, rec: &Record, timeout: u64, force: bool, idle: b
 /// `--force`, or a supervisor that did not finish: SIGKILL the command's
 /// process group and session and the supervisor, then record `killed`.
 fn kill_everything(reg: &Registry, rec: &Record) -> Result<()> {
-    if let Some(pid) = rec.pid.filter(|&p| p > 1) {
-        // Only when the supervisor is still that process do we trust its child pid.
-        if rec.supervisor_alive() || rec.is_live() {
-            let _ = proc::killpg(pid, libc::SIGKILL);
-            crate::pty::kill_session(pid);
-        }
-    }
-    if let Some(spid) = rec.supervisor_pid.filter(|_| rec.supervisor_alive()) {
+    // The supervisor first: it must not record the command's death as an
+    // ordinary exit while we are killing it.
+    let supervisor_alive = rec.supervisor_alive();
+    if let Some(spid) = rec.supervisor_pid.filter(|_| supervisor_alive) {
         let _ = proc::kill(spid, libc::SIGKILL);
+    }
+    // Only while the record is live (checked against the supervisor's
+    // identity) do we trust its command pid.
+    if let Some(pid) = rec
+        .pid
+        .filter(|&p| p > 1 && (supervisor_alive || rec.is_live()))
+    {
+        let _ = proc::killpg(pid, libc::SIGKILL);
+        crate::pty::kill_session(pid);
     }
     let _ = std::fs::remove_file(reg.socket_path(&rec.id));
     reg.update(&rec.id, |r| {
-        if r.is_live() {
-            r.set_ended(
-                EndReason::Killed,
-                Some(proc::ExitInfo::Signal(libc::SIGKILL)),
-            );
-        } else if r.end_reason != Some(EndReason::Killed) {
-            // The supervisor finished while we were killing: keep its verdict.
-        }
+        r.set_ended(
+            EndReason::Killed,
+            Some(proc::ExitInfo::Signal(libc::SIGKILL)),
+        )
     })?;
     Ok(())
 }

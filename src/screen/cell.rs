@@ -3,14 +3,46 @@
 //! A cell is 24 bytes. Rows are preallocated `Vec<Cell>`, so printing a
 //! character is a store into an existing slot, never an allocation.
 
-/// A colour as the program asked for it. `Indexed(0..16)` are the ANSI and
-/// bright colours (SGR 30-37, 90-97); `Indexed(16..)` come from `38;5;n`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Color {
-    #[default]
+/// A colour as the program asked for it, packed in a `u32` (tag in the top
+/// byte) so that comparing styles compiles to plain integer compares: the
+/// history and the renderer compare the style of every cell.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Color(u32);
+
+/// The unpacked form of a [`Color`]. `Indexed(0..16)` are the ANSI and bright
+/// colours (SGR 30-37, 90-97); `Indexed(16..)` come from `38;5;n`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorValue {
     Default,
     Indexed(u8),
     Rgb(u8, u8, u8),
+}
+
+impl Color {
+    pub const DEFAULT: Color = Color(0);
+
+    pub const fn indexed(n: u8) -> Color {
+        Color(1 << 24 | n as u32)
+    }
+
+    pub const fn rgb(r: u8, g: u8, b: u8) -> Color {
+        Color(2 << 24 | (r as u32) << 16 | (g as u32) << 8 | b as u32)
+    }
+
+    pub fn value(self) -> ColorValue {
+        let [tag, r, g, b] = self.0.to_be_bytes();
+        match tag {
+            1 => ColorValue::Indexed(b),
+            2 => ColorValue::Rgb(r, g, b),
+            _ => ColorValue::Default,
+        }
+    }
+}
+
+impl std::fmt::Debug for Color {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.value().fmt(f)
+    }
 }
 
 /// Attribute bits of a [`Style`]. Underline is not a bit: it has a style of its own.
@@ -46,6 +78,9 @@ pub struct Style {
     pub attrs: u16,
     /// One of [`underline`].
     pub underline: u8,
+    /// Always 0: with no padding bytes, comparing two styles is two 8-byte
+    /// compares.
+    pub reserved: u8,
 }
 
 impl Style {
@@ -94,11 +129,12 @@ impl Cell {
     pub const BLANK: Cell = Cell {
         ch: ' ',
         style: Style {
-            fg: Color::Default,
-            bg: Color::Default,
-            ul_color: Color::Default,
+            fg: Color::DEFAULT,
+            bg: Color::DEFAULT,
+            ul_color: Color::DEFAULT,
             attrs: 0,
             underline: 0,
+            reserved: 0,
         },
         flags: 0,
     };

@@ -235,19 +235,17 @@ impl Grid {
             return;
         }
         let n = n.min(bottom - top + 1);
-        let full = top == 0 && bottom + 1 == self.rows.len();
-        for _ in 0..n {
-            if let Some(row) = self.rows.get(top) {
-                gone(row);
-            }
-            if full {
-                self.rows.rotate_left(1);
-            } else if let Some(row) = self.rows.remove(top) {
-                self.rows.insert(bottom, row);
-            }
-            if let Some(row) = self.rows.get_mut(bottom) {
-                row.clear(style);
-            }
+        for row in self.rows.range(top..top + n) {
+            gone(row);
+        }
+        if top == 0 && bottom + 1 == self.rows.len() {
+            // The whole screen: turn the ring, no row moves.
+            self.rows.rotate_left(n);
+        } else {
+            self.rows.make_contiguous()[top..=bottom].rotate_left(n);
+        }
+        for row in self.rows.range_mut(bottom + 1 - n..=bottom) {
+            row.clear(style);
         }
     }
 
@@ -259,17 +257,135 @@ impl Grid {
             return;
         }
         let n = n.min(bottom - top + 1);
-        let full = top == 0 && bottom + 1 == self.rows.len();
-        for _ in 0..n {
-            if full {
-                self.rows.rotate_right(1);
-            } else if let Some(row) = self.rows.remove(bottom) {
-                self.rows.insert(top, row);
+        if top == 0 && bottom + 1 == self.rows.len() {
+            self.rows.rotate_right(n);
+        } else {
+            self.rows.make_contiguous()[top..=bottom].rotate_right(n);
+        }
+        for row in self.rows.range_mut(top..top + n) {
+            row.clear(style);
+        }
+    }
+
+    /// Change the width and re-wrap: rows joined by soft wraps (`wrapped`)
+    /// form one logical line, which is split again at `cols`, so narrowing
+    /// and widening again loses no text. The cell under the cursor
+    /// `(row, col)` keeps the cursor; its new position is returned. The row
+    /// count may change; the caller fits it to the screen height.
+    pub fn reflow(&mut self, cols: usize, cursor: (usize, usize)) -> (usize, usize) {
+        let old = std::mem::take(&mut self.rows);
+        self.cols = cols;
+        let mut new_cursor = (0, 0);
+        let mut line: Vec<Cell> = Vec::new();
+        let mut marks: Vec<(usize, String)> = Vec::new();
+        let mut cursor_at: Option<usize> = None;
+        let mut rows = old.into_iter().enumerate().peekable();
+        while let Some((r, row)) = rows.next() {
+            let next_wide = rows
+                .peek()
+                .is_some_and(|(_, n)| n.cells.first().is_some_and(|c| c.is_wide()));
+            let take = if row.wrapped {
+                // A wide character that did not fit left a blank at the margin.
+                let n = row.cells.len();
+                if next_wide && n > 0 && row.cells[n - 1].is_blank() {
+                    n - 1
+                } else {
+                    n
+                }
+            } else {
+                row.content_len()
+            };
+            if r == cursor.0 {
+                cursor_at = Some(line.len() + cursor.1);
             }
-            if let Some(row) = self.rows.get_mut(top) {
-                row.clear(style);
+            for (c, cell) in row.cells.iter().take(take).enumerate() {
+                if cell.flags & flag::MARKS != 0 {
+                    marks.push((line.len(), row.marks_at(c).to_string()));
+                }
+                line.push(*cell);
+            }
+            if !row.wrapped || rows.peek().is_none() {
+                let start = self.rows.len();
+                if let Some(pos) = self.split_line(&line, &marks, cursor_at, row.wrapped) {
+                    new_cursor = (start + pos.0, pos.1);
+                }
+                line.clear();
+                marks.clear();
+                cursor_at = None;
             }
         }
+        if self.rows.is_empty() {
+            self.rows.push_back(Row::new(cols));
+        }
+        new_cursor
+    }
+
+    /// Append `line` split at `self.cols` as new rows; returns where cell
+    /// `cursor_at` landed (relative to the first new row).
+    fn split_line(
+        &mut self,
+        line: &[Cell],
+        marks: &[(usize, String)],
+        cursor_at: Option<usize>,
+        wrapped: bool,
+    ) -> Option<(usize, usize)> {
+        let cols = self.cols;
+        let mut out: Vec<Row> = vec![Row::new(cols)];
+        let mut col: usize = 0;
+        let mut found = None;
+        for (k, cell) in line.iter().enumerate() {
+            if cell.is_spacer() {
+                if cursor_at == Some(k) {
+                    found = Some((out.len() - 1, col.saturating_sub(1)));
+                }
+                continue;
+            }
+            let w = if cell.is_wide() { 2 } else { 1 };
+            if w > cols {
+                continue;
+            }
+            if col + w > cols {
+                if let Some(last) = out.last_mut() {
+                    last.wrapped = true;
+                }
+                out.push(Row::new(cols));
+                col = 0;
+            }
+            if cursor_at == Some(k) {
+                found = Some((out.len() - 1, col));
+            }
+            let Some(row) = out.last_mut() else { break };
+            row.cells[col] = *cell;
+            if w == 2 {
+                row.cells[col + 1] = Cell {
+                    flags: flag::SPACER,
+                    ..Cell::blank(cell.style)
+                };
+            }
+            if cell.flags & flag::MARKS != 0 {
+                if let Some((_, m)) = marks.iter().find(|(i, _)| *i == k) {
+                    row.marks.push((col as u16, m.clone()));
+                }
+            }
+            col += w;
+        }
+        if let (None, Some(at)) = (found, cursor_at) {
+            // The cursor sits past the text: keep its distance from the end.
+            let total = col + (at.saturating_sub(line.len()));
+            let (down, c) = (total / cols, total % cols);
+            for _ in 0..down {
+                if let Some(last) = out.last_mut() {
+                    last.wrapped = true;
+                }
+                out.push(Row::new(cols));
+            }
+            found = Some((out.len() - 1, c));
+        }
+        if let Some(last) = out.last_mut() {
+            last.wrapped = wrapped;
+        }
+        self.rows.extend(out);
+        found
     }
 
     /// Change the width of every row (no reflow).

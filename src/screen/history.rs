@@ -31,9 +31,44 @@ pub struct Line {
 
 impl Line {
     pub fn from_row(row: &Row) -> Line {
+        let mut line = Line {
+            text: String::new(),
+            spans: Vec::new(),
+            wrapped: false,
+        };
+        line.fill_from_row(row);
+        line
+    }
+
+    /// Replace the contents with `row`, reusing this line's buffers.
+    pub fn fill_from_row(&mut self, row: &Row) {
         let len = row.content_len();
-        let mut text = String::with_capacity(len);
-        let mut spans: Vec<(u16, Style)> = Vec::new();
+        // Work on locals: pushing through `self` makes the compiler store
+        // the length back to memory after every character.
+        let mut text = std::mem::take(&mut self.text);
+        let mut spans = std::mem::take(&mut self.spans);
+        text.clear();
+        spans.clear();
+        text.reserve(len);
+        let cells = &row.cells[..len];
+        // Fast path: plain ASCII in one style, the bulk of any log.
+        let first = cells.first().map_or(Style::default(), |c| c.style);
+        if cells
+            .iter()
+            .all(|c| c.flags == 0 && c.style == first && c.ch.is_ascii())
+        {
+            if !first.is_default() {
+                spans.push((0, first));
+            }
+            let mut bytes = text.into_bytes();
+            bytes.extend(cells.iter().map(|c| c.ch as u8));
+            // All ASCII, checked above.
+            text = String::from_utf8(bytes).unwrap_or_default();
+            self.text = text;
+            self.spans = spans;
+            self.wrapped = row.wrapped;
+            return;
+        }
         let mut cur = Style::default();
         for (col, cell) in row.cells[..len].iter().enumerate() {
             if cell.is_spacer() {
@@ -48,16 +83,17 @@ impl Line {
                 text.push_str(row.marks_at(col));
             }
         }
-        Line {
-            text,
-            spans,
-            wrapped: row.wrapped,
-        }
+        self.text = text;
+        self.spans = spans;
+        self.wrapped = row.wrapped;
     }
 
-    /// Memory charged against `Limits::bytes`.
+    /// Memory charged against `Limits::bytes`: what the buffers really
+    /// hold (capacity), since they are reused.
     pub fn cost(&self) -> usize {
-        LINE_OVERHEAD + self.text.len() + self.spans.len() * std::mem::size_of::<(u16, Style)>()
+        LINE_OVERHEAD
+            + self.text.capacity()
+            + self.spans.capacity() * std::mem::size_of::<(u16, Style)>()
     }
 
     /// Back to cells, with the same width rules `print` uses. The row is as
@@ -154,7 +190,18 @@ impl History {
         if self.max_lines == 0 {
             return;
         }
-        let line = Line::from_row(row);
+        // At the line limit the oldest line goes anyway: reuse its buffers
+        // rather than free one allocation and make another.
+        let line = if self.lines.len() >= self.max_lines {
+            self.lines.pop_front().map(|mut old| {
+                self.bytes -= old.cost();
+                old.fill_from_row(row);
+                old
+            })
+        } else {
+            None
+        };
+        let line = line.unwrap_or_else(|| Line::from_row(row));
         self.bytes += line.cost();
         self.lines.push_back(line);
         while self.lines.len() > self.max_lines || self.bytes > self.max_bytes {
@@ -182,7 +229,7 @@ mod tests {
     fn line_round_trips_wide_marks_and_styles() {
         let mut row = Row::new(8);
         let red = Style {
-            fg: Color::Indexed(1),
+            fg: Color::indexed(1),
             ..Style::default()
         };
         row.cells[0] = Cell {

@@ -155,10 +155,15 @@ impl Screen {
         self.parser.advance(&mut self.term, &bytes[start..]);
     }
 
-    /// Resize. Text that fits is kept (no reflow); shrinking the height pushes
-    /// top lines of the primary screen into history so the cursor row stays
-    /// visible, growing pulls them back. The scroll region is reset, as xterm
-    /// does; cursor, saved cursors and tab stops are clamped.
+    /// Resize. A width change re-wraps the primary screen (soft-wrapped rows
+    /// are joined and split again, the cursor follows its cell); the
+    /// alternate screen is cut or padded, since its program redraws anyway.
+    /// Shrinking the height drops blank rows below the cursor, then pushes top
+    /// rows of the primary screen into history so the cursor row stays
+    /// visible; growing pulls history lines back (those that fit the width;
+    /// history lines keep the width they were written at and are not
+    /// re-joined). The scroll region is reset, as xterm does; cursor, saved
+    /// cursors and tab stops are clamped.
     pub fn resize(&mut self, cols: u16, rows: u16) {
         let (cols, rows) = clamp_size(cols, rows);
         self.term.resize(cols, rows);
@@ -169,7 +174,7 @@ impl Screen {
         (self.term.cols as u16, self.term.rows as u16)
     }
 
-    /// Answers to queries (DSR 5/6, DA1, DA2, DECRQM, kitty flags) that the
+    /// Answers to queries (DSR 5/6, DA1, DA2, DECRQM, CSI 18 t) that the
     /// program asked since the last call. At most 4 KiB are kept.
     pub fn take_replies(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.term.replies)

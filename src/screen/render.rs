@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::cell::{attr, Color, Style};
+use super::cell::{attr, Color, ColorValue, Style};
 use super::grid::{Grid, Row};
 use super::term::{Charset, Saved, Term};
 use super::Screen;
@@ -211,27 +211,32 @@ fn paint_in_place(out: &mut Vec<u8>, grid: &Grid, cols: usize) {
 }
 
 /// History lines then screen rows as lines joined by CRLF, from wherever
-/// the cursor is.
+/// the cursor is. A soft-wrapped row that ends at the margin is followed by
+/// the next row's text without CRLF: the terminal wraps it itself and so
+/// knows the two rows are one line (for its own reflow and selection).
 fn paint_flowing(out: &mut Vec<u8>, t: &Term, history: usize) {
     let lines = &t.history.lines;
     let skip = lines.len().saturating_sub(history);
-    for line in lines.iter().skip(skip) {
-        let row = line.to_row(0);
-        flow_line(out, &row, t.cols);
-        out.extend_from_slice(b"\r\n");
-    }
-    for (i, row) in t.primary.rows.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b"\r\n");
+    let history_rows = lines.iter().skip(skip).map(|l| l.to_row(0));
+    let mut rows = history_rows
+        .map(std::borrow::Cow::Owned)
+        .chain(t.primary.rows.iter().map(std::borrow::Cow::Borrowed))
+        .peekable();
+    while let Some(row) = rows.next() {
+        let pending = flow_line(out, &row, t.cols);
+        match rows.peek() {
+            None => break,
+            Some(next) if row.wrapped && pending && next.content_len() > 0 => {}
+            Some(_) => out.extend_from_slice(b"\r\n"),
         }
-        flow_line(out, row, t.cols);
     }
 }
 
 /// One line of a flowing paint: its cells, then an erase of whatever the
 /// terminal had to the right, unless the line ended exactly at the margin
 /// (an erase in the wrap-pending state would take the last cell).
-fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize) {
+/// Returns whether the terminal is left in the wrap-pending state.
+fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize) -> bool {
     let mut pen = Style::default();
     let len = row.content_len();
     let mut col = 0;
@@ -253,6 +258,7 @@ fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize) {
     if !pending {
         out.extend_from_slice(b"\x1b[K");
     }
+    pending
 }
 
 /// Cells up to the last non-blank one; returns the columns written.
@@ -311,12 +317,12 @@ fn color_params(p: &mut String, c: Color, base: u8) {
         p.push(';');
     }
     // base is 30 (fg) or 40 (bg).
-    let _ = match c {
-        Color::Default => write!(p, "{}", base + 9),
-        Color::Indexed(n) if n < 8 => write!(p, "{}", base + n),
-        Color::Indexed(n) if n < 16 => write!(p, "{}", base + 60 + n - 8),
-        Color::Indexed(n) => write!(p, "{};5;{n}", base + 8),
-        Color::Rgb(r, g, b) => write!(p, "{};2;{r};{g};{b}", base + 8),
+    let _ = match c.value() {
+        ColorValue::Default => write!(p, "{}", base + 9),
+        ColorValue::Indexed(n) if n < 8 => write!(p, "{}", base + n),
+        ColorValue::Indexed(n) if n < 16 => write!(p, "{}", base + 60 + n - 8),
+        ColorValue::Indexed(n) => write!(p, "{};5;{n}", base + 8),
+        ColorValue::Rgb(r, g, b) => write!(p, "{};2;{r};{g};{b}", base + 8),
     };
 }
 
@@ -326,10 +332,10 @@ fn ul_color_params(p: &mut String, c: Color) {
     }
     // Colon forms: a terminal that does not know 58 skips the whole
     // parameter instead of reading "5" as blink.
-    let _ = match c {
-        Color::Default => write!(p, "59"),
-        Color::Indexed(n) => write!(p, "58:5:{n}"),
-        Color::Rgb(r, g, b) => write!(p, "58:2::{r}:{g}:{b}"),
+    let _ = match c.value() {
+        ColorValue::Default => write!(p, "59"),
+        ColorValue::Indexed(n) => write!(p, "58:5:{n}"),
+        ColorValue::Rgb(r, g, b) => write!(p, "58:2::{r}:{g}:{b}"),
     };
 }
 
@@ -527,10 +533,10 @@ fn style_letter(i: usize) -> char {
 }
 
 fn color_text(c: Color) -> String {
-    match c {
-        Color::Default => "default".into(),
-        Color::Indexed(n) => n.to_string(),
-        Color::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
+    match c.value() {
+        ColorValue::Default => "default".into(),
+        ColorValue::Indexed(n) => n.to_string(),
+        ColorValue::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
     }
 }
 
@@ -558,13 +564,13 @@ pub fn style_text(st: &Style) -> String {
             UL.get(st.underline as usize).unwrap_or(&"?")
         ));
     }
-    if st.fg != Color::Default {
+    if st.fg != Color::DEFAULT {
         parts.push(format!("fg={}", color_text(st.fg)));
     }
-    if st.bg != Color::Default {
+    if st.bg != Color::DEFAULT {
         parts.push(format!("bg={}", color_text(st.bg)));
     }
-    if st.ul_color != Color::Default {
+    if st.ul_color != Color::DEFAULT {
         parts.push(format!("ulc={}", color_text(st.ul_color)));
     }
     if parts.is_empty() {

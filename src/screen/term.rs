@@ -19,6 +19,8 @@ const MAX_REPLIES: usize = 4096;
 const KITTY_STACK_MAX: usize = 16;
 /// Longest title kept, in bytes.
 const MAX_TITLE: usize = 1024;
+/// Titles kept by `CSI 22 t` (xterm keeps 10).
+const TITLE_STACK_MAX: usize = 10;
 
 /// G0/G1 designations we understand: ASCII and DEC special graphics.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -121,6 +123,8 @@ pub struct Term {
     /// the current flags and the stack is never empty.
     pub kitty: [Vec<u8>; 2],
     pub title: String,
+    /// `CSI 22 t` pushes the title here, `CSI 23 t` pops it.
+    pub title_stack: Vec<String>,
     pub replies: Vec<u8>,
     /// For REP.
     last_char: Option<char>,
@@ -164,6 +168,7 @@ impl Term {
             modes: Modes::default(),
             kitty: [vec![0], vec![0]],
             title: String::new(),
+            title_stack: Vec::new(),
             replies: Vec::new(),
             last_char: None,
             sync: false,
@@ -199,8 +204,40 @@ impl Term {
 
     // ---- printing ----
 
+    /// The common case: printable ASCII in the ASCII charset, replacing a
+    /// plain cell that is not the last of the line. Anything else (wide
+    /// chars, marks, wrap, insert mode, line drawing) takes `print_slow`.
     #[inline]
     fn print_char(&mut self, c: char) {
+        if (' '..'\x7f').contains(&c)
+            && !self.cursor.pending_wrap
+            && !self.modes.insert
+            && self.charsets[self.gl as usize & 1] == Charset::Ascii
+            && self.cursor.col + 1 < self.cols
+        {
+            let (row, col, style) = (self.cursor.row, self.cursor.col, self.style);
+            let grid = if self.alt_active {
+                &mut self.alt
+            } else {
+                &mut self.primary
+            };
+            if let Some(slot) = grid.rows.get_mut(row).and_then(|r| r.cells.get_mut(col)) {
+                if slot.flags == 0 {
+                    *slot = Cell {
+                        ch: c,
+                        style,
+                        flags: 0,
+                    };
+                    self.cursor.col = col + 1;
+                    self.last_char = Some(c);
+                    return;
+                }
+            }
+        }
+        self.print_slow(c);
+    }
+
+    fn print_slow(&mut self, c: char) {
         let c = if self.charsets[self.gl as usize & 1] == Charset::DecSpecial {
             dec_special(c)
         } else {
@@ -539,6 +576,7 @@ impl Term {
         self.gl = 0;
         self.modes = Modes::default();
         self.kitty = [vec![0], vec![0]];
+        self.title_stack.clear();
         self.last_char = None;
         self.sync = false;
     }
@@ -683,15 +721,15 @@ impl Term {
                 27 => s.attrs &= !attr::REVERSE,
                 28 => s.attrs &= !attr::HIDDEN,
                 29 => s.attrs &= !attr::STRIKE,
-                n @ 30..=37 => s.fg = Color::Indexed((n - 30) as u8),
-                39 => s.fg = Color::Default,
-                n @ 40..=47 => s.bg = Color::Indexed((n - 40) as u8),
-                49 => s.bg = Color::Default,
+                n @ 30..=37 => s.fg = Color::indexed((n - 30) as u8),
+                39 => s.fg = Color::DEFAULT,
+                n @ 40..=47 => s.bg = Color::indexed((n - 40) as u8),
+                49 => s.bg = Color::DEFAULT,
                 53 => s.attrs |= attr::OVERLINE,
                 55 => s.attrs &= !attr::OVERLINE,
-                59 => s.ul_color = Color::Default,
-                n @ 90..=97 => s.fg = Color::Indexed((n - 90 + 8) as u8),
-                n @ 100..=107 => s.bg = Color::Indexed((n - 100 + 8) as u8),
+                59 => s.ul_color = Color::DEFAULT,
+                n @ 90..=97 => s.fg = Color::indexed((n - 90 + 8) as u8),
+                n @ 100..=107 => s.bg = Color::indexed((n - 100 + 8) as u8),
                 n @ (38 | 48 | 58) => {
                     let color = if p.len() > 1 {
                         extended_color_sub(p)
@@ -719,10 +757,10 @@ fn byte(v: u16) -> u8 {
 /// `38:5:n`, `38:2:r:g:b` or `38:2:cs:r:g:b` (one param with subparams).
 fn extended_color_sub(p: &[u16]) -> Option<Color> {
     match p.get(1)? {
-        5 => Some(Color::Indexed(byte(*p.get(2)?))),
+        5 => Some(Color::indexed(byte(*p.get(2)?))),
         2 => {
             let rgb = if p.len() >= 6 { &p[3..6] } else { p.get(2..5)? };
-            Some(Color::Rgb(byte(rgb[0]), byte(rgb[1]), byte(rgb[2])))
+            Some(Color::rgb(byte(rgb[0]), byte(rgb[1]), byte(rgb[2])))
         }
         _ => None,
     }
@@ -731,12 +769,12 @@ fn extended_color_sub(p: &[u16]) -> Option<Color> {
 /// `38;5;n` or `38;2;r;g;b`: the colour takes the following params.
 fn extended_color_semicolon(it: &mut vte::ParamsIter<'_>) -> Option<Color> {
     match it.next()?.first()? {
-        5 => Some(Color::Indexed(byte(*it.next()?.first()?))),
+        5 => Some(Color::indexed(byte(*it.next()?.first()?))),
         2 => {
             let r = *it.next()?.first()?;
             let g = *it.next()?.first()?;
             let b = *it.next()?.first()?;
-            Some(Color::Rgb(byte(r), byte(g), byte(b)))
+            Some(Color::rgb(byte(r), byte(g), byte(b)))
         }
         _ => None,
     }
@@ -982,6 +1020,26 @@ impl Perform for Term {
                     self.goto_origin(0, 0);
                 }
             }
+            ([], 't') => match a.raw(0) {
+                // Text area size in characters.
+                18 => {
+                    let reply = format!("\x1b[8;{};{}t", self.rows, self.cols);
+                    self.reply(reply.as_bytes());
+                }
+                // Push / pop the title (vim does both around its run).
+                22 if matches!(a.raw(1), 0 | 2) => {
+                    if self.title_stack.len() >= TITLE_STACK_MAX {
+                        self.title_stack.remove(0);
+                    }
+                    self.title_stack.push(self.title.clone());
+                }
+                23 if matches!(a.raw(1), 0 | 2) => {
+                    if let Some(t) = self.title_stack.pop() {
+                        self.title = t;
+                    }
+                }
+                _ => {}
+            },
             ([], 's') => self.save_cursor(),
             ([], 'u') => self.restore_cursor(),
             ([b' '], 'q') => self.modes.cursor_style = a.raw(0).min(6) as u8,
@@ -1024,14 +1082,10 @@ impl Perform for Term {
                     }
                 }
             }
-            ([b'?'], 'u') => {
-                let flags = self.kitty[self.alt_active as usize]
-                    .last()
-                    .copied()
-                    .unwrap_or(0);
-                let reply = format!("\x1b[?{flags}u");
-                self.reply(reply.as_bytes());
-            }
+            // `CSI ? u` (kitty flags query) is deliberately not answered:
+            // a program that hears "supported" while detached would keep
+            // sending kitty-encoded expectations to a client terminal that
+            // may not speak the protocol. Terminals without it stay silent too.
             ([b'>'], 'm') if a.raw(0) == 4 => {
                 self.modes.modify_other_keys = a.raw(1).min(3) as u8;
             }
@@ -1070,7 +1124,23 @@ impl Term {
     /// Resize both screens; see `Screen::resize` for the rules.
     pub fn resize(&mut self, cols: usize, rows: usize) {
         if cols != self.cols {
-            self.primary.resize_cols(cols);
+            // The primary screen re-wraps (its rows are shell output worth
+            // keeping); full-screen programs on the alternate screen redraw
+            // on SIGWINCH, so it is only cut or padded.
+            let on_primary = !self.alt_active;
+            let at = if on_primary {
+                (self.cursor.row, self.cursor.col)
+            } else {
+                (self.saved[0].row, self.saved[0].col)
+            };
+            let (row, col) = self.primary.reflow(cols, at);
+            if on_primary {
+                self.cursor.row = row;
+                self.cursor.col = col;
+            } else {
+                self.saved[0].row = row;
+                self.saved[0].col = col;
+            }
             self.alt.resize_cols(cols);
             let old = self.cols;
             self.tabs.resize(cols, false);
@@ -1080,23 +1150,21 @@ impl Term {
             self.cols = cols;
             self.cursor.pending_wrap = false;
         }
-        if rows != self.rows {
-            // The active screen keeps the cursor row in view; the inactive
-            // one keeps its saved cursor row in view.
-            let mut cur = self.cursor.row;
-            let (mut s0, mut s1) = (self.saved[0].row, self.saved[1].row);
-            let (p_row, a_row) = if self.alt_active {
-                (&mut s0, &mut cur)
-            } else {
-                (&mut cur, &mut s1)
-            };
-            resize_rows(&mut self.primary, rows, p_row, Some(&mut self.history));
-            resize_rows(&mut self.alt, rows, a_row, None);
-            self.cursor.row = cur;
-            self.saved[0].row = s0;
-            self.saved[1].row = s1;
-            self.rows = rows;
-        }
+        // The active screen keeps the cursor row in view; the inactive
+        // one keeps its saved cursor row in view.
+        let mut cur = self.cursor.row;
+        let (mut s0, mut s1) = (self.saved[0].row, self.saved[1].row);
+        let (p_row, a_row) = if self.alt_active {
+            (&mut s0, &mut cur)
+        } else {
+            (&mut cur, &mut s1)
+        };
+        resize_rows(&mut self.primary, rows, p_row, Some(&mut self.history));
+        resize_rows(&mut self.alt, rows, a_row, None);
+        self.cursor.row = cur;
+        self.saved[0].row = s0;
+        self.saved[1].row = s1;
+        self.rows = rows;
         self.top = 0;
         self.bottom = self.rows - 1;
         self.cursor.row = self.cursor.row.min(self.rows - 1);
@@ -1138,9 +1206,17 @@ fn resize_rows(grid: &mut Grid, rows: usize, cursor: &mut usize, history: Option
         let mut added = rows - old;
         if let Some(h) = history {
             while added > 0 {
+                // A line wider than the screen stays in history rather
+                // than come back cut.
+                let fits = h
+                    .lines
+                    .back()
+                    .is_some_and(|l| l.to_row(0).cells.len() <= cols);
+                if !fits {
+                    break;
+                }
                 let Some(line) = h.pop_newest() else { break };
-                let mut row = line.to_row(cols);
-                row.resize(cols);
+                let row = line.to_row(cols);
                 grid.rows.push_front(row);
                 *cursor += 1;
                 added -= 1;

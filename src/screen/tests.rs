@@ -100,3 +100,131 @@ fn tiny_and_huge_sizes() {
     s.feed(b"xyz");
     assert_eq!(s.size(), (1, 1));
 }
+
+#[test]
+fn shrinking_rows_keeps_cursor_line_and_feeds_history() {
+    let mut s = screen(10, 5, "1\r\n2\r\n3\r\n4\r\n5");
+    s.resize(10, 3);
+    assert_eq!(rows(&s), vec!["3", "4", "5"]);
+    assert_eq!(
+        render::text_lines(&s, Lines::History, false),
+        vec!["1", "2"]
+    );
+    assert_eq!(s.cursor(), (2, 1));
+    // Growing pulls the lines back down.
+    s.resize(10, 5);
+    assert_eq!(rows(&s), vec!["1", "2", "3", "4", "5"]);
+    assert_eq!(s.history_len(), 0);
+    assert_eq!(s.cursor(), (4, 1));
+}
+
+#[test]
+fn shrinking_rows_drops_blank_rows_below_cursor_first() {
+    let mut s = screen(10, 5, "prompt$ ");
+    s.resize(10, 2);
+    assert_eq!(rows(&s), vec!["prompt$"]);
+    assert_eq!(s.history_len(), 0);
+    assert_eq!(s.cursor(), (0, 8));
+}
+
+#[test]
+fn shrinking_cols_cuts_wide_char_in_half_on_alt_screen() {
+    let mut s = screen(6, 2, "\x1b[?1049hab中x");
+    s.resize(3, 2);
+    assert_eq!(rows(&s), vec!["ab"]);
+    assert_eq!(s.cursor(), (0, 2));
+    s.resize(8, 2);
+    s.feed(b"\x1b[1;4Hz");
+    assert_eq!(rows(&s), vec!["ab z"]);
+}
+
+#[test]
+fn primary_screen_reflows_and_cursor_follows() {
+    let mut s = screen(12, 8, "$ echo hello\r\nhello world!\r\n$ ab");
+    s.resize(5, 8);
+    assert_eq!(
+        rows(&s),
+        vec!["$ ech", "o hel", "lo", "hello", " worl", "d!", "$ ab"]
+    );
+    assert_eq!(s.cursor(), (6, 4), "cursor after '$ ab'");
+    s.resize(12, 4);
+    assert_eq!(rows(&s), vec!["$ echo hello", "hello world!", "$ ab"]);
+    assert_eq!(s.cursor(), (2, 4));
+    assert_eq!(s.history_len(), 0);
+    // A wide char that does not fit moves down and comes back.
+    let mut s = screen(6, 3, "ab中x");
+    s.resize(3, 3);
+    assert_eq!(rows(&s), vec!["ab", "中x"]);
+    s.resize(6, 3);
+    assert_eq!(rows(&s), vec!["ab中x"]);
+}
+
+#[test]
+fn ansi_text_lines_are_compact_and_reset() {
+    let s = screen(
+        20,
+        3,
+        "\x1b[1;31mred\x1b[22m plain-red\x1b[0m none\r\nplain",
+    );
+    let lines = render::text_lines(&s, Lines::Screen, true);
+    assert_eq!(
+        lines,
+        vec![
+            "\x1b[1;31mred\x1b[0;31m plain-red\x1b[0m none".to_string(),
+            "plain".to_string()
+        ]
+    );
+    let plain = render::text_lines(&s, Lines::All, false);
+    assert_eq!(plain, vec!["red plain-red none", "plain"]);
+}
+
+#[test]
+fn query_replies() {
+    let mut s = screen(
+        10,
+        5,
+        "\x1b[3;4H\x1b[6n\x1b[5n\x1b[c\x1b[>c\x1b[?2026$p\x1b[>1u\x1b[?u",
+    );
+    let want: &[u8] = b"\x1b[3;4R\x1b[0n\x1b[?62;22c\x1b[>1;10;0c\x1b[?2026;2$y";
+    assert_eq!(
+        String::from_utf8_lossy(&s.take_replies()),
+        String::from_utf8_lossy(want)
+    );
+    assert!(s.take_replies().is_empty(), "replies not taken");
+}
+
+#[test]
+fn attach_redraw_flows_history_and_never_clears_scrollback() {
+    let s = screen(10, 3, "h1\r\nh2\r\nh3\r\nr1\r\nr2\r\nr3");
+    let out = render::redraw(&s, render::Redraw::Attach { history: 2 });
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        !text.contains("\x1b[3J") && !text.contains("\x1b[2J"),
+        "{text:?}"
+    );
+    let h2 = text.find("h2").expect("history line h2");
+    let r1 = text.find("r1").expect("screen row r1");
+    assert!(h2 < r1 && !text.contains("h1"), "{text:?}");
+}
+
+#[test]
+fn title_stack_push_pop() {
+    let mut s = screen(10, 2, "\x1b]2;shell\x07\x1b[22;0t\x1b]2;vim\x07");
+    assert_eq!(s.title(), "vim");
+    s.feed(b"\x1b[23;0t");
+    assert_eq!(s.title(), "shell");
+    s.feed(b"\x1b[18t");
+    assert_eq!(s.take_replies(), b"\x1b[8;2;10t");
+}
+
+#[test]
+fn attach_keeps_soft_wraps_as_soft_wraps() {
+    let a = screen(5, 3, "abcdefgh\r\nxy");
+    let out = render::redraw(&a, render::Redraw::Attach { history: 0 });
+    let mut b = Screen::new(5, 3, Limits::default());
+    b.feed(&out);
+    assert_eq!(rows(&b), vec!["abcde", "fgh", "xy"]);
+    let wrapped: Vec<bool> = b.term().primary.rows.iter().map(|r| r.wrapped).collect();
+    assert_eq!(wrapped, vec![true, false, false]);
+    assert!(!String::from_utf8_lossy(&out).contains("abcde\r\n"));
+}

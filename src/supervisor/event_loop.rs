@@ -584,6 +584,8 @@ fn request(s: &mut Session, reg: &Registry, i: usize, req: Request) {
                 "rows": s.screen.size().1,
                 "last_activity_at": units::rfc3339(s.last_activity_wall),
                 "idle_secs": s.last_activity.elapsed().as_secs(),
+                "idle_ms": s.last_activity.elapsed().as_millis() as u64,
+                "cursor": s.screen.cursor(),
             });
             reply(s, i, v, true);
         }
@@ -668,10 +670,30 @@ fn request(s: &mut Session, reg: &Registry, i: usize, req: Request) {
         Request::Pause | Request::Unpause => {
             let pause = req == Request::Pause;
             if s.exit.is_none() {
-                pty::signal_group(
-                    s.child.pid,
-                    if pause { libc::SIGSTOP } else { libc::SIGCONT },
-                );
+                // A shell's foreground job has its own process group: stop it
+                // too. The shell first (so it never sees the job stop) and
+                // continued last (so it never sees it either).
+                let fg = foreground_group(s);
+                if pause {
+                    pty::signal_group(s.child.pid, libc::SIGSTOP);
+                    if let Some(g) = fg {
+                        // The shell must really be stopped before its job is,
+                        // or its waitpid reports the job stopped (bounded wait).
+                        let until = Instant::now() + Duration::from_millis(200);
+                        while Instant::now() < until
+                            && !proc::state_and_sid(s.child.pid)
+                                .is_some_and(|(st, _)| st == 'T' || st == 't')
+                        {
+                            std::thread::sleep(Duration::from_millis(1));
+                        }
+                        pty::signal_group(g, libc::SIGSTOP);
+                    }
+                } else {
+                    if let Some(g) = fg {
+                        pty::signal_group(g, libc::SIGCONT);
+                    }
+                    pty::signal_group(s.child.pid, libc::SIGCONT);
+                }
                 s.rec.status = if pause {
                     Status::Paused
                 } else {
@@ -700,6 +722,14 @@ fn request(s: &mut Session, reg: &Registry, i: usize, req: Request) {
     }
 }
 
+/// The pty's foreground process group when it is not the command's own (a
+/// job started by a shell).
+fn foreground_group(s: &Session) -> Option<i32> {
+    // SAFETY: tcgetpgrp on the pty master we own; no memory is passed.
+    let pg = unsafe { libc::tcgetpgrp(s.child.master.as_raw_fd()) };
+    (pg > 1 && pg != s.child.pid).then_some(pg)
+}
+
 /// SIGHUP then SIGTERM to the command's process group; SIGKILL at the deadline.
 fn begin_stop(s: &mut Session, _reg: &Registry, timeout: Duration, reason: EndReason) {
     if s.exit.is_some() {
@@ -716,6 +746,9 @@ fn begin_stop(s: &mut Session, _reg: &Registry, timeout: Duration, reason: EndRe
     pty::signal_group(pgid, libc::SIGHUP);
     pty::signal_group(pgid, libc::SIGTERM);
     if s.rec.status == Status::Paused {
+        if let Some(g) = foreground_group(s) {
+            pty::signal_group(g, libc::SIGCONT);
+        }
         pty::signal_group(pgid, libc::SIGCONT);
     }
     s.stop = Some(Stopping {

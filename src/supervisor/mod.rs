@@ -224,6 +224,10 @@ fn prepare(
         boot_id: Some(proc::boot_id()),
         resume_command: spec.resume_command.clone(),
         scrollback_bytes: Some(spec.limits.bytes),
+        started_ns: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_nanos() as u64),
     };
 
     let child = pty::spawn(&pty::Spawn {

@@ -170,9 +170,14 @@ pub fn state_and_sid(pid: i32) -> Option<(char, i32)> {
 
 /// This boot's id, so a record from before a reboot is never trusted.
 pub fn boot_id() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default()
+    // Read once per process: `ps` checks it for every record.
+    static BOOT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BOOT.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    })
+    .clone()
 }
 
 /// Is `pid` still the process that was started at `ticks` during this boot?
