@@ -385,6 +385,17 @@ def rss_kib(pid):
     return None
 
 
+def pss_kib(pid):
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def can_connect(path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(1.0)
@@ -1295,6 +1306,7 @@ def phase_sessions20(ctx):
                 time.sleep(0.3)
                 p1 = t.server_pids(ns)
                 total1 = sum(rss_kib(p) or 0 for p in p1)
+                pss1 = sum(pss_kib(p) or 0 for p in p1)
                 for i in range(1, n):
                     h = t.start(ns, "s%d" % i, ["cat"])
                 t.wait_attachable(ns, "s%d" % (n - 1), h)
@@ -1302,8 +1314,11 @@ def phase_sessions20(ctx):
                 ns.cache.pop("pid", None)
                 pn = t.server_pids(ns)
                 totaln = sum(rss_kib(p) or 0 for p in pn)
+                pssn = sum(pss_kib(p) or 0 for p in pn)
                 per = (totaln - total1) / (n - 1) / 1024.0
                 ctx.sample("rss_per", t, per)
+                if pss1 and pssn:
+                    ctx.sample("pss_per", t, (pssn - pss1) / (n - 1) / 1024.0)
                 log("  rep %d %-7s 1 session %.2f MiB, %d sessions %.2f MiB in %d server process(es)"
                     " -> %.2f MiB per extra session" % (r, t.name, total1 / 1024.0, n, totaln / 1024.0,
                                                          len(pn), per))
@@ -1426,6 +1441,7 @@ METRICS = [
     ("rss_idle", "server RSS, idle", "MiB", "lower", "%.2f"),
     ("rss_1m", "server RSS after 1M lines", "MiB", "lower", "%.2f"),
     ("rss_per", "RSS per extra session (of 20)", "MiB", "lower", "%.3f"),
+    ("pss_per", "PSS per extra session (of 20; shared pages split)", "MiB", "info", "%.3f"),
     ("start_first", "start-up, first session", "ms", "lower", "%.2f"),
     ("start_next", "start-up, next session", "ms", "lower", "%.2f"),
     ("ps_100", "ps/list, 100 sessions", "ms", "lower", "%.1f"),
@@ -1756,7 +1772,14 @@ METHOD_MD = """\
 - **Attached throughput**: the session runs `sh -c 'read x; cat FILE; printf MARKER'`; the clock
   starts when the harness sends the Enter that releases `read` and stops when the end marker
   reaches the outer PTY. FILE is the same deterministic mix of text, UTF-8 and SGR colour
-  (16-colour, 256-colour, truecolour, bold/underline/reverse), MB = 10^6 bytes.
+  (16-colour, 256-colour, truecolour, bold/underline/reverse), MB = 10^6 bytes. tmux (and a
+  little screen) skip output for a client that falls behind and redraw the final screen instead,
+  so their figure is "time until the final screen is shown"; the "output reaching the outer PTY"
+  row shows how much was actually sent. The kernel PTY itself is the ceiling (see direct PTY).
+- **Reading the echo figures**: with the direct PTY no process is involved at all, so any
+  client/server design pays several process wake-ups on top (dtach: client → master → pty →
+  master → client). tmux and screen have no relay client in the data path (the server writes
+  to the client's terminal itself), dtach and linger do.
 - **Detached drain**: the session runs `read x < FIFO; seq N; touch DONE`, started detached with no
   client; the clock runs from writing the FIFO until DONE exists. For the direct PTY the harness
   itself reads and discards the output.
@@ -1767,7 +1790,8 @@ METHOD_MD = """\
   linger's default (`history-limit`, `defscrollback`); tmux's status line is off. RSS per extra
   session = (total server RSS with 20 idle `cat` sessions − with 1) / 19: tmux runs 20 sessions
   in one server; screen, dtach and linger run one server process per session, so their figure
-  is about one more process (shared library pages are counted in each process's RSS).
+  is about one more process (shared library pages are counted in each process's RSS; the PSS
+  row from `/proc/PID/smaps_rollup` splits shared pages between the processes that map them).
   Scrollback budget target: RSS after ≤ idle RSS + %(budget).0f MiB (`scrollback_bytes`).
 - **Start-up**: the direct-PTY column is the harness's own cost of spawning `/bin/true` (the
   floor included in every other figure). Otherwise wall time of `linger run -d -q -- cat` / `tmux new-session -d` / `screen -dmS` /
