@@ -250,6 +250,26 @@ class PtyProc:
         self._keep(d)
         return d
 
+    def echoes_locally(self):
+        """True while the outer terminal still has ECHO on (client not in raw mode yet)."""
+        try:
+            return bool(termios.tcgetattr(self.fd)[3] & termios.ECHO)
+        except termios.error:
+            return False
+
+    def wait_raw(self, timeout):
+        """A real attach client turns the terminal's echo off; until it has, the kernel
+        would echo our probe itself and fake a working client."""
+        end = now() + timeout
+        while self.echoes_locally():
+            if now() > end:
+                raise BenchError("the client never switched the terminal to raw mode "
+                                 "(echo still on after %.0fs); its output: %r" % (timeout, self.tail()))
+            try:
+                self.read_some(0.01)
+            except EOFError:
+                raise BenchError("the client exited at start; its output: %r" % self.tail()) from None
+
     def write(self, b):
         os.write(self.fd, b)
 
@@ -570,6 +590,7 @@ class Tool:
             h = self.start(ns, name, cmd)
             self.wait_attachable(ns, name, h)
             client = PtyProc(self.attach_argv(ns, name, h), self.env(ns))
+            client.wait_raw(10.0)
             client.wait_quiet(0.3, 5.0)
             client.write(probe)
             client.wait_for(probe, 10.0, "the echo of a probe key")
@@ -968,6 +989,7 @@ def preflight(ctx):
                 t.can_detach = False
             try:
                 client = PtyProc(t.attach_argv(ns, "pf", h), t.env(ns))
+                client.wait_raw(10.0)
                 client.wait_quiet(0.3, 5.0)
                 client.write(b"z")
                 client.wait_for(b"z", 10.0, "the echo of a probe key")
@@ -1747,7 +1769,8 @@ def report(ctx, started, elapsed):
         os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
         with open(a.out, "w") as f:
             f.write(text)
-        jpath = os.path.join(os.path.dirname(a.out) or ".", "results.json")
+        jpath = os.path.join(os.path.dirname(a.out) or ".",
+                             "results-quick.json" if a.quick else "results.json")
         with open(jpath, "w") as f:
             json.dump({"date": started, "machine": m, "versions": dict(versions), "config": cfg,
                        "results": {"%s/%s" % k: {kk: vv for kk, vv in v.items() if kk != "samples"}
@@ -1834,7 +1857,8 @@ def parse_args(argv):
     ap.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
     ap.add_argument("--phases", default="latency,throughput,drain,memory,startup,ps,size",
                     help="comma-separated subset of phases")
-    ap.add_argument("--out", default="bench/RESULTS.md")
+    ap.add_argument("--out", help="markdown report (default bench/RESULTS.md, with --quick "
+                                   "bench/RESULTS-quick.md); results.json goes next to it")
     ap.add_argument("--no-write", action="store_true", help="print only, do not write bench/")
     a = ap.parse_args(argv)
     q = a.quick
@@ -1844,6 +1868,8 @@ def parse_args(argv):
     for k, (qv, fv) in defaults.items():
         if getattr(a, k) is None:
             setattr(a, k, qv if q else fv)
+    if a.out is None:
+        a.out = "bench/RESULTS-quick.md" if q else "bench/RESULTS.md"
     a.ps_sessions = [int(x) for x in str(a.ps_sessions).split(",") if x.strip()]
     a.tools = [x.strip() for x in a.tools.split(",") if x.strip()]
     bad = [x for x in a.tools if x not in TOOLS]
