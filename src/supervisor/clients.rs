@@ -70,6 +70,13 @@ impl Client {
         frame.encode(&mut self.outq);
     }
 
+    /// Send a last frame and close once it is written.
+    pub fn finish(&mut self, frame: &Frame) {
+        self.queue(frame);
+        self.closing = true;
+        self.flush();
+    }
+
     /// Queue output that must arrive whole (a redraw, text for `logs`).
     pub fn queue_raw_output(&mut self, bytes: &[u8]) {
         protocol::encode_output(&mut self.outq, bytes);

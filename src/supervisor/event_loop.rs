@@ -445,6 +445,22 @@ fn restore_bytes(screen: &Screen) -> Vec<u8> {
     render::restore_sequence(screen)
 }
 
+/// Tell client `i` how the command exited, then close it.
+fn finish_exited(s: &mut Session, i: usize) {
+    let f = exited_frame(s);
+    s.clients[i].finish(&f);
+}
+
+/// Text lines as one newline-terminated block.
+fn joined_lines(lines: &[String]) -> Vec<u8> {
+    let mut text = Vec::with_capacity(lines.iter().map(|l| l.len() + 1).sum());
+    for line in lines {
+        text.extend_from_slice(line.as_bytes());
+        text.push(b'\n');
+    }
+    text
+}
+
 fn exited_frame(s: &Session) -> Frame {
     let code = s.exit.map(|e| e.code()).unwrap_or(0);
     Frame::Exited {
@@ -468,12 +484,10 @@ fn on_frame(s: &mut Session, reg: &Registry, i: usize, frame: Frame) {
         (Role::Writer | Role::Viewer, Frame::Detach) => {
             let restore = restore_bytes(&s.screen);
             let c = &mut s.clients[i];
-            c.queue(&Frame::Detached {
+            c.finish(&Frame::Detached {
                 reason: DetachReason::Requested,
                 restore,
             });
-            c.closing = true;
-            c.flush();
             s.save_record(reg);
         }
         (_, other) => {
@@ -500,11 +514,7 @@ fn attach(s: &mut Session, reg: &Registry, i: usize, mode: AttachMode, cols: u16
             );
             c.queue_raw_output(&paint);
         }
-        let f = exited_frame(s);
-        let c = &mut s.clients[i];
-        c.queue(&f);
-        c.closing = true;
-        c.flush();
+        finish_exited(s, i);
         return;
     }
     match mode {
@@ -515,9 +525,7 @@ fn attach(s: &mut Session, reg: &Registry, i: usize, mode: AttachMode, cols: u16
                     s.rec.id
                 );
                 let c = &mut s.clients[i];
-                c.queue(&Frame::Error(msg));
-                c.closing = true;
-                c.flush();
+                c.finish(&Frame::Error(msg));
                 return;
             }
         }
@@ -525,12 +533,10 @@ fn attach(s: &mut Session, reg: &Registry, i: usize, mode: AttachMode, cols: u16
             if let Some(w) = s.writer() {
                 let restore = restore_bytes(&s.screen);
                 let old = &mut s.clients[w];
-                old.queue(&Frame::Detached {
+                old.finish(&Frame::Detached {
                     reason: DetachReason::TakenOver,
                     restore,
                 });
-                old.closing = true;
-                old.flush();
             }
         }
         AttachMode::Viewer => {}
@@ -594,12 +600,10 @@ fn request(s: &mut Session, reg: &Registry, i: usize, req: Request) {
             let mut n = 0;
             for c in s.clients.iter_mut() {
                 if matches!(c.role, Role::Writer | Role::Viewer) && !c.closing {
-                    c.queue(&Frame::Detached {
+                    c.finish(&Frame::Detached {
                         reason: DetachReason::Requested,
                         restore: restore.clone(),
                     });
-                    c.closing = true;
-                    c.flush();
                     n += 1;
                 }
             }
@@ -628,43 +632,26 @@ fn request(s: &mut Session, reg: &Registry, i: usize, req: Request) {
             };
             let lines = render::text_lines(&s.screen, which, ansi);
             let c = &mut s.clients[i];
-            let mut text = Vec::new();
-            for line in &lines {
-                text.extend_from_slice(line.as_bytes());
-                text.push(b'\n');
-            }
+            let text = joined_lines(&lines);
             c.queue_raw_output(&text);
-            c.queue(&Frame::Reply(serde_json::json!({ "lines": lines.len() })));
-            c.closing = true;
-            c.flush();
+            c.finish(&Frame::Reply(serde_json::json!({ "lines": lines.len() })));
         }
         Request::Follow => {
             let lines = render::text_lines(&s.screen, render::Lines::All, false);
-            let mut text = Vec::new();
-            for line in &lines {
-                text.extend_from_slice(line.as_bytes());
-                text.push(b'\n');
-            }
+            let text = joined_lines(&lines);
             let c = &mut s.clients[i];
             c.queue_raw_output(&text);
             c.queue(&Frame::Reply(serde_json::json!({ "lines": lines.len() })));
             c.role = Role::Follower;
             c.flush();
             if s.exit.is_some() {
-                let f = exited_frame(s);
-                let c = &mut s.clients[i];
-                c.queue(&f);
-                c.closing = true;
+                finish_exited(s, i);
             }
         }
         Request::Wait => {
             s.clients[i].role = Role::Waiter;
             if s.exit.is_some() {
-                let f = exited_frame(s);
-                let c = &mut s.clients[i];
-                c.queue(&f);
-                c.closing = true;
-                c.flush();
+                finish_exited(s, i);
             }
         }
         Request::Pause | Request::Unpause => {
@@ -712,11 +699,7 @@ fn request(s: &mut Session, reg: &Registry, i: usize, req: Request) {
             };
             begin_stop(s, reg, Duration::from_secs(timeout_secs), reason);
             if s.exit.is_some() {
-                let f = exited_frame(s);
-                let c = &mut s.clients[i];
-                c.queue(&f);
-                c.closing = true;
-                c.flush();
+                finish_exited(s, i);
             }
         }
     }
@@ -852,9 +835,7 @@ fn on_child_exit(s: &mut Session, reg: &Registry, exit: proc::ExitInfo) {
             Role::Writer | Role::Viewer | Role::Follower | Role::Waiter
         ) && !c.closing
         {
-            c.queue(&f);
-            c.closing = true;
-            c.flush();
+            c.finish(&f);
         }
     }
     s.pty_open = false;
