@@ -405,6 +405,20 @@ def rss_kib(pid):
     return None
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid):
+    """user+system CPU seconds of a process (0 when gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+        fields = st[st.rfind(")") + 2:].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def pss_kib(pid):
     try:
         with open("/proc/%d/smaps_rollup" % pid) as f:
@@ -1171,6 +1185,11 @@ def throughput_once(t, ctx):
         tail = b""
         got = 0
         deadline = ctx.args.throughput_timeout
+        try:
+            srv = t.server_pids(ns)
+        except BenchError:
+            srv = []
+        cpu0 = (sum(cpu_s(p) for p in srv), cpu_s(client.pid))
         t0 = now()
         end = t0 + deadline
         os.write(fd, b"\r")
@@ -1200,6 +1219,10 @@ def throughput_once(t, ctx):
             if now() > end:
                 raise Timeout("timeout: marker not seen after %.0fs (%d MB received)"
                               % (deadline, got // MB))
+        cpu = (sum(cpu_s(p) for p in srv) - cpu0[0], cpu_s(client.pid) - cpu0[1])
+        if srv:
+            ctx.sample("thr_cpu_srv", t, cpu[0])
+            ctx.sample("thr_cpu_cli", t, cpu[1])
         return ctx.payload_size / (t1 - t0) / MB, got
     finally:
         client.close()
@@ -1466,6 +1489,8 @@ METRICS = [
     ("lat_p99", "echo latency p99", "µs", "lower", "%.1f"),
     ("thr", "attached throughput", "MB/s", "higher", "%.1f"),
     ("thr_bytes", "output reaching the outer PTY during it", "MB", "info", "%.1f"),
+    ("thr_cpu_srv", "server CPU time during it", "s", "info", "%.2f"),
+    ("thr_cpu_cli", "attach client CPU time during it", "s", "info", "%.2f"),
     ("drain", "detached drain", "k lines/s", "higher", "%.0f"),
     ("rss_idle", "server RSS, idle", "MiB", "lower", "%.2f"),
     ("rss_1m", "server RSS after 1M lines", "MiB", "lower", "%.2f"),
