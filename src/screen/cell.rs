@@ -117,6 +117,9 @@ pub struct Cell {
     pub style: Style,
     /// [`flag`] bits.
     pub flags: u8,
+    /// OSC 8 hyperlink: 0 for none, else an index into the screen's link
+    /// table (`Term::links`). Fits in the cell's padding.
+    pub link: u16,
 }
 
 impl Default for Cell {
@@ -137,6 +140,7 @@ impl Cell {
             reserved: 0,
         },
         flags: 0,
+        link: 0,
     };
 
     /// A blank cell in the given (erase) style.
@@ -145,12 +149,13 @@ impl Cell {
             ch: ' ',
             style,
             flags: 0,
+            link: 0,
         }
     }
 
     /// True for a space with default style: what `text_lines` trims.
     pub fn is_blank(&self) -> bool {
-        self.ch == ' ' && self.flags == 0 && self.style.is_default()
+        self.ch == ' ' && self.flags == 0 && self.link == 0 && self.style.is_default()
     }
 
     pub fn is_wide(&self) -> bool {

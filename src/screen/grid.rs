@@ -24,6 +24,10 @@ pub struct Row {
     /// The line continued on the next row because text wrapped at the right
     /// margin (not because of a newline). Kept for history and optional reflow.
     pub wrapped: bool,
+    /// With `wrapped`: the last cell was skipped because a wide character
+    /// did not fit there and went to the next row. When that cell is blank
+    /// it is not text (history and reflow drop it).
+    pub pad: bool,
     /// Combining marks of cells with the `MARKS` flag, by column. Almost always
     /// empty; a side table keeps `Cell` a small `Copy` type.
     pub marks: Vec<(u16, String)>,
@@ -34,8 +38,21 @@ impl Row {
         Row {
             cells: vec![Cell::BLANK; cols],
             wrapped: false,
+            pad: false,
             marks: Vec::new(),
         }
+    }
+
+    /// The last cell is padding before a wide character on `next`: a blank
+    /// that an erase could have left (only a background colour).
+    pub fn pad_before(&self, next: Option<&Row>) -> bool {
+        self.wrapped
+            && self.pad
+            && self
+                .cells
+                .last()
+                .is_some_and(|c| c.ch == ' ' && c.flags == 0 && c.style == c.style.erased())
+            && next.is_some_and(|n| n.cells.first().is_some_and(|c| c.is_wide()))
     }
 
     /// Blank the whole row in `style`, keeping its allocation.
@@ -43,6 +60,7 @@ impl Row {
         self.cells.fill(Cell::blank(style));
         self.marks.clear();
         self.wrapped = false;
+        self.pad = false;
     }
 
     /// Combining marks of the cell at `col` ("" when none).
@@ -181,6 +199,7 @@ impl Row {
     /// Change the width, cutting or padding on the right.
     pub fn resize(&mut self, cols: usize) {
         self.cells.resize(cols, Cell::BLANK);
+        self.pad = false;
         self.sanitize();
     }
 
@@ -281,17 +300,10 @@ impl Grid {
         let mut cursor_at: Option<usize> = None;
         let mut rows = old.into_iter().enumerate().peekable();
         while let Some((r, row)) = rows.next() {
-            let next_wide = rows
-                .peek()
-                .is_some_and(|(_, n)| n.cells.first().is_some_and(|c| c.is_wide()));
-            let take = if row.wrapped {
-                // A wide character that did not fit left a blank at the margin.
-                let n = row.cells.len();
-                if next_wide && n > 0 && row.cells[n - 1].is_blank() {
-                    n - 1
-                } else {
-                    n
-                }
+            let take = if row.pad_before(rows.peek().map(|(_, n)| n)) {
+                row.cells.len() - 1
+            } else if row.wrapped {
+                row.cells.len()
             } else {
                 row.content_len()
             };
@@ -318,6 +330,16 @@ impl Grid {
             self.rows.push_back(Row::new(cols));
         }
         new_cursor
+    }
+
+    /// `row` (any width) split into rows `cols` wide, as `reflow` would.
+    pub fn split_row(row: Row, cols: usize) -> Vec<Row> {
+        let mut g = Grid {
+            rows: VecDeque::from(vec![row]),
+            cols,
+        };
+        g.reflow(cols, (usize::MAX, 0));
+        g.rows.into()
     }
 
     /// Append `line` split at `self.cols` as new rows; returns where cell
@@ -347,6 +369,7 @@ impl Grid {
             if col + w > cols {
                 if let Some(last) = out.last_mut() {
                     last.wrapped = true;
+                    last.pad = col < cols;
                 }
                 out.push(Row::new(cols));
                 col = 0;
@@ -359,6 +382,7 @@ impl Grid {
             if w == 2 {
                 row.cells[col + 1] = Cell {
                     flags: flag::SPACER,
+                    link: cell.link,
                     ..Cell::blank(cell.style)
                 };
             }
@@ -407,11 +431,13 @@ mod tests {
                 ch,
                 style: Style::default(),
                 flags: flag::WIDE,
+                link: 0,
             },
             Cell {
                 ch: ' ',
                 style: Style::default(),
                 flags: flag::SPACER,
+                link: 0,
             },
         ]
     }

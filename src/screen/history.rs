@@ -1,8 +1,13 @@
 //! Scrollback: lines that scrolled off the top of the primary screen.
 //!
+//! History holds logical lines: a row that was soft-wrapped is joined with
+//! the row after it when that one scrolls off too. History is therefore
+//! independent of the screen width; the screen re-wraps on resize and lines
+//! move between screen and history without loss (see `Term::resize`).
+//!
 //! Each line is stored compactly as its text plus a run-length list of style
 //! spans, trimmed of trailing default blanks: an 80-column ASCII line costs
-//! about 80 bytes plus one span per style change, not 80 cells of 20 bytes.
+//! about 80 bytes plus one span per style change, not 80 cells of 24 bytes.
 //! Both limits (lines and bytes) apply; the oldest lines go first.
 
 use std::collections::VecDeque;
@@ -11,6 +16,12 @@ use unicode_width::UnicodeWidthChar;
 
 use super::cell::{flag, Cell, Style};
 use super::grid::Row;
+
+/// A logical line stops growing at about this many bytes of text and the
+/// next row starts a new line (still marked as continued). Without it an
+/// endless line would be one buffer that doubles to twice the byte limit
+/// before it is evicted whole.
+const MAX_LINE_TEXT: usize = 256 * 1024;
 
 /// Fixed cost charged per line on top of its text and spans (the `Line`
 /// struct and its two heap blocks), so that many empty lines still count.
@@ -24,9 +35,24 @@ pub struct Line {
     pub text: String,
     /// `(column, style)`: the style of cells from `column` up to the next span.
     /// Empty when the whole line is in the default style.
-    pub spans: Vec<(u16, Style)>,
-    /// The line continued on the next one because text wrapped.
+    pub spans: Vec<(u32, Style)>,
+    /// Width in cells.
+    pub width: u32,
+    /// The line continues on the top row of the screen (it was soft-wrapped
+    /// there and has not scrolled off yet).
     pub wrapped: bool,
+    /// `Row::pad` of the last row joined.
+    pub pad: bool,
+}
+
+/// Cells of `row` that hold content: all of them when the row wrapped (a
+/// space at the margin is part of the text), else up to the last non-blank.
+fn content(row: &Row) -> &[Cell] {
+    if row.wrapped {
+        &row.cells
+    } else {
+        &row.cells[..row.content_len()]
+    }
 }
 
 impl Line {
@@ -34,7 +60,9 @@ impl Line {
         let mut line = Line {
             text: String::new(),
             spans: Vec::new(),
+            width: 0,
             wrapped: false,
+            pad: false,
         };
         line.fill_from_row(row);
         line
@@ -42,50 +70,94 @@ impl Line {
 
     /// Replace the contents with `row`, reusing this line's buffers.
     pub fn fill_from_row(&mut self, row: &Row) {
-        let len = row.content_len();
+        self.text.clear();
+        self.spans.clear();
+        self.width = 0;
+        self.wrapped = false;
+        self.pad = false;
+        self.append_row(row);
+    }
+
+    /// Add the cells of `row` at the end: the row continues this line.
+    pub fn append_row(&mut self, row: &Row) {
+        let mut cells = content(row);
+        if self.wrapped && self.pad && row.cells.first().is_some_and(|c| c.is_wide()) {
+            // A wide character that did not fit at the margin left a blank
+            // there: it is not text (`Row::pad_before`).
+            let end = self.style_at_end();
+            if self.text.ends_with(' ') && end == end.erased() {
+                self.text.pop();
+                self.width = self.width.saturating_sub(1);
+                if self.spans.last().is_some_and(|s| s.0 >= self.width) {
+                    self.spans.pop();
+                }
+            }
+        }
         // Work on locals: pushing through `self` makes the compiler store
         // the length back to memory after every character.
         let mut text = std::mem::take(&mut self.text);
         let mut spans = std::mem::take(&mut self.spans);
-        text.clear();
-        spans.clear();
-        text.reserve(len);
-        let cells = &row.cells[..len];
+        let base = self.width;
+        let mut cur = self.style_at_end_of(&spans);
+        text.reserve(cells.len());
         // Fast path: plain ASCII in one style, the bulk of any log.
-        let first = cells.first().map_or(Style::default(), |c| c.style);
+        let first = cells.first().map_or(cur, |c| c.style);
         if cells
             .iter()
             .all(|c| c.flags == 0 && c.style == first && c.ch.is_ascii())
         {
-            if !first.is_default() {
-                spans.push((0, first));
+            if first != cur && !cells.is_empty() {
+                spans.push((base, first));
             }
-            let mut bytes = text.into_bytes();
-            bytes.extend(cells.iter().map(|c| c.ch as u8));
-            // All ASCII, checked above.
-            text = String::from_utf8(bytes).unwrap_or_default();
-            self.text = text;
-            self.spans = spans;
-            self.wrapped = row.wrapped;
-            return;
-        }
-        let mut cur = Style::default();
-        for (col, cell) in row.cells[..len].iter().enumerate() {
-            if cell.is_spacer() {
-                continue;
+            // Not via bytes and `String::from_utf8`: that would validate the
+            // whole line again on every row appended to a long one.
+            text.extend(cells.iter().map(|c| c.ch));
+        } else {
+            if cells.len() > u32::MAX as usize - base as usize {
+                cells = &[];
             }
-            if cell.style != cur {
-                spans.push((col as u16, cell.style));
-                cur = cell.style;
-            }
-            text.push(cell.ch);
-            if cell.flags & flag::MARKS != 0 {
-                text.push_str(row.marks_at(col));
+            for (col, cell) in cells.iter().enumerate() {
+                if cell.is_spacer() {
+                    continue;
+                }
+                if cell.style != cur {
+                    spans.push((base + col as u32, cell.style));
+                    cur = cell.style;
+                }
+                text.push(cell.ch);
+                if cell.flags & flag::MARKS != 0 {
+                    text.push_str(row.marks_at(col));
+                }
             }
         }
+        self.width = base.saturating_add(cells.len() as u32);
         self.text = text;
         self.spans = spans;
         self.wrapped = row.wrapped;
+        self.pad = row.pad;
+        if !self.wrapped {
+            // A finished line keeps no trailing blanks, whatever rows it
+            // was joined from (a wrapped row keeps its spaces until then).
+            self.trim_end();
+        }
+    }
+
+    fn trim_end(&mut self) {
+        while self.text.ends_with(' ') && self.style_at_end().is_default() {
+            self.text.pop();
+            self.width = self.width.saturating_sub(1);
+            if self.spans.last().is_some_and(|s| s.0 >= self.width) {
+                self.spans.pop();
+            }
+        }
+    }
+
+    fn style_at_end_of(&self, spans: &[(u32, Style)]) -> Style {
+        spans.last().map_or(Style::default(), |s| s.1)
+    }
+
+    fn style_at_end(&self) -> Style {
+        self.style_at_end_of(&self.spans)
     }
 
     /// Memory charged against `Limits::bytes`: what the buffers really
@@ -93,7 +165,7 @@ impl Line {
     pub fn cost(&self) -> usize {
         LINE_OVERHEAD
             + self.text.capacity()
-            + self.spans.capacity() * std::mem::size_of::<(u16, Style)>()
+            + self.spans.capacity() * std::mem::size_of::<(u32, Style)>()
     }
 
     /// Back to cells, with the same width rules `print` uses. The row is as
@@ -128,17 +200,20 @@ impl Line {
                     ch,
                     style,
                     flags: flag::WIDE,
+                    link: 0,
                 });
                 row.cells.push(Cell {
                     ch: ' ',
                     style,
                     flags: flag::SPACER,
+                    link: 0,
                 });
             } else {
                 row.cells.push(Cell {
                     ch,
                     style,
                     flags: 0,
+                    link: 0,
                 });
             }
         }
@@ -146,6 +221,7 @@ impl Line {
             row.cells.resize(min_cols, Cell::BLANK);
         }
         row.wrapped = self.wrapped;
+        row.pad = self.pad;
         row
     }
 }
@@ -190,6 +266,15 @@ impl History {
         if self.max_lines == 0 {
             return;
         }
+        let joinable = |l: &&mut Line| l.wrapped && l.text.len() < MAX_LINE_TEXT;
+        if let Some(last) = self.lines.back_mut().filter(joinable) {
+            // The row continues the newest line.
+            self.bytes -= last.cost();
+            last.append_row(row);
+            self.bytes += last.cost();
+            self.evict();
+            return;
+        }
         // At the line limit the oldest line goes anyway: reuse its buffers
         // rather than free one allocation and make another.
         let line = if self.lines.len() >= self.max_lines {
@@ -204,6 +289,10 @@ impl History {
         let line = line.unwrap_or_else(|| Line::from_row(row));
         self.bytes += line.cost();
         self.lines.push_back(line);
+        self.evict();
+    }
+
+    fn evict(&mut self) {
         while self.lines.len() > self.max_lines || self.bytes > self.max_bytes {
             match self.lines.pop_front() {
                 Some(old) => self.bytes -= old.cost(),
@@ -236,16 +325,19 @@ mod tests {
             ch: 'a',
             style: red,
             flags: 0,
+            link: 0,
         };
         row.cells[1] = Cell {
             ch: '中',
             style: red,
             flags: flag::WIDE,
+            link: 0,
         };
         row.cells[2] = Cell {
             ch: ' ',
             style: red,
             flags: flag::SPACER,
+            link: 0,
         };
         row.cells[3].ch = 'e';
         row.add_mark(3, '\u{301}');

@@ -11,8 +11,9 @@
 //!   printing plain text never allocates.
 //! - Rows are preallocated and kept in a `VecDeque`; a full-screen scroll
 //!   rotates the ring instead of moving cells.
-//! - Scrollback stores each line as text plus style spans
-//!   ([`history::Line`]), bounded by both `Limits::lines` and `Limits::bytes`.
+//! - Scrollback stores logical lines (soft-wrapped rows joined) as text plus
+//!   style spans ([`history::Line`]), bounded by both `Limits::lines` and
+//!   `Limits::bytes`; it does not depend on the screen width.
 //! - Sizes are clamped to `1..=MAX_COLS` x `1..=MAX_ROWS` so that a bogus
 //!   window size cannot make the model allocate gigabytes.
 
@@ -155,15 +156,16 @@ impl Screen {
         self.parser.advance(&mut self.term, &bytes[start..]);
     }
 
-    /// Resize. A width change re-wraps the primary screen (soft-wrapped rows
-    /// are joined and split again, the cursor follows its cell); the
-    /// alternate screen is cut or padded, since its program redraws anyway.
-    /// Shrinking the height drops blank rows below the cursor, then pushes top
-    /// rows of the primary screen into history so the cursor row stays
-    /// visible; growing pulls history lines back (those that fit the width;
-    /// history lines keep the width they were written at and are not
-    /// re-joined). The scroll region is reset, as xterm does; cursor, saved
-    /// cursors and tab stops are clamped.
+    /// Resize. A width change re-wraps the primary screen: soft-wrapped rows
+    /// (and the history line the top row continues) are joined and split
+    /// again, the cursor follows its cell. The alternate screen is cut or
+    /// padded, since its program redraws anyway. Shrinking the height drops
+    /// blank rows below the cursor, then pushes top rows of the primary
+    /// screen into history so the cursor row stays visible; growing pulls
+    /// history lines back, split at the new width. History keeps logical
+    /// lines, so narrowing and widening again loses no text. The scroll
+    /// region is reset, as xterm does; cursor, saved cursors and tab stops
+    /// are clamped.
     pub fn resize(&mut self, cols: u16, rows: u16) {
         let (cols, rows) = clamp_size(cols, rows);
         self.term.resize(cols, rows);
@@ -209,8 +211,8 @@ impl Screen {
     }
 
     /// Compare what a terminal would show and how it would behave: visible
-    /// cells (and the primary screen under an active alternate one), cursor
-    /// (with pending wrap), pen, modes, margins, charsets, tab stops, kitty
+    /// cells with their hyperlinks (and the primary screen under an active
+    /// alternate one), cursor (with pending wrap), pen, modes, margins, charsets, tab stops, kitty
     /// flags, title and saved cursors. History, the inactive alternate screen
     /// and transient state (?2026) are not compared. `Err` names the first
     /// difference.
@@ -233,13 +235,17 @@ impl Screen {
             for (r, (ra, rb)) in ga.rows.iter().zip(gb.rows.iter()).enumerate() {
                 for (c, (ca, cb)) in ra.cells.iter().zip(rb.cells.iter()).enumerate() {
                     let what = || format!("{name} cell {r},{c}");
-                    same!(what(), ca, cb);
+                    // Link ids are per model: compare what they point to.
+                    let unlinked = |x: &cell::Cell| cell::Cell { link: 0, ..*x };
+                    same!(what(), unlinked(ca), unlinked(cb));
+                    same!(what(), a.link_target(ca.link), b.link_target(cb.link));
                     same!(what(), ra.marks_at(c), rb.marks_at(c));
                 }
             }
         }
         same!("cursor", a.cursor, b.cursor);
         same!("pen", a.style, b.style);
+        same!("pen link", a.link_target(a.link), b.link_target(b.link));
         same!("modes", a.modes, b.modes);
         same!("scroll region", (a.top, a.bottom), (b.top, b.bottom));
         same!("charsets", (a.charsets, a.gl), (b.charsets, b.gl));

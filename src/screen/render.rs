@@ -41,7 +41,7 @@ pub fn redraw(screen: &Screen, how: Redraw) -> Vec<u8> {
         Redraw::Resync => {
             // Back to the primary screen, no margins, origin mode off.
             out.extend_from_slice(b"\x1b[?1049l\x1b[r\x1b[?6l");
-            paint_in_place(&mut out, &t.primary, t.cols);
+            paint_in_place(&mut out, &t.primary, t.cols, &t.links);
         }
         Redraw::Attach { history } => {
             // Margins off without moving the cursor from the user's prompt.
@@ -56,7 +56,7 @@ pub fn redraw(screen: &Screen, how: Redraw) -> Vec<u8> {
         // program switched, then clears the alternate screen.
         out.extend_from_slice(b"\x1b[?1049h");
         reset_pen_and_charsets(&mut out);
-        paint_in_place(&mut out, &t.alt, t.cols);
+        paint_in_place(&mut out, &t.alt, t.cols, &t.links);
         kitty(&mut out, &t.kitty[1], true);
         saved_cursor(&mut out, &t.saved[1]);
         out.extend_from_slice(b"\x1b7");
@@ -155,7 +155,9 @@ fn finish(out: &mut Vec<u8>, t: &Term) {
             };
             cup(out, origin_row(c.row), col);
             let mut pen = Style::default();
-            write_cell(out, row, col, &mut pen);
+            let mut link = LinkPen::new(&t.links);
+            write_cell(out, row, col, &mut pen, &mut link);
+            link.set(out, 0);
             out.extend_from_slice(b"\x1b[0m");
         }
         _ => cup(out, origin_row(c.row), c.col),
@@ -186,6 +188,10 @@ fn finish(out: &mut Vec<u8>, t: &Term) {
     if m.modify_other_keys != 0 {
         let _ = write!(Bytes(out), "\x1b[>4;{}m", m.modify_other_keys);
     }
+    if t.link != 0 {
+        // The program's next text continues its open hyperlink.
+        LinkPen::new(&t.links).set(out, t.link);
+    }
     if !t.title.is_empty() {
         let _ = write!(Bytes(out), "\x1b]2;{}\x07", t.title);
     }
@@ -196,11 +202,13 @@ fn finish(out: &mut Vec<u8>, t: &Term) {
 
 /// Repaint every row with CUP; the rest of each row is erased in the
 /// default style.
-fn paint_in_place(out: &mut Vec<u8>, grid: &Grid, cols: usize) {
+fn paint_in_place(out: &mut Vec<u8>, grid: &Grid, cols: usize, links: &[String]) {
     for (r, row) in grid.rows.iter().enumerate() {
         cup(out, r, 0);
         let mut pen = Style::default();
-        let width = write_row(out, row, &mut pen);
+        let mut link = LinkPen::new(links);
+        let width = write_row(out, row, &mut pen, &mut link);
+        link.set(out, 0);
         if !pen.is_default() {
             out.extend_from_slice(b"\x1b[0m");
         }
@@ -223,10 +231,15 @@ fn paint_flowing(out: &mut Vec<u8>, t: &Term, history: usize) {
         .chain(t.primary.rows.iter().map(std::borrow::Cow::Borrowed))
         .peekable();
     while let Some(row) = rows.next() {
-        let pending = flow_line(out, &row, t.cols);
+        // A blank left at the margin by a wide character that wrapped is
+        // not written: the terminal skips it again when the wide character
+        // comes next and does not fit.
+        let pad = row.cells.len() == t.cols && row.pad_before(rows.peek().map(|r| &**r));
+        let pending = flow_line(out, &row, t.cols, pad, &t.links);
         match rows.peek() {
             None => break,
-            Some(next) if row.wrapped && pending && next.content_len() > 0 => {}
+            Some(_) if pad => {}
+            Some(next) if row.wrapped && pending && (next.wrapped || next.content_len() > 0) => {}
             Some(_) => out.extend_from_slice(b"\r\n"),
         }
     }
@@ -236,15 +249,23 @@ fn paint_flowing(out: &mut Vec<u8>, t: &Term, history: usize) {
 /// terminal had to the right, unless the line ended exactly at the margin
 /// (an erase in the wrap-pending state would take the last cell).
 /// Returns whether the terminal is left in the wrap-pending state.
-fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize) -> bool {
+fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize, pad: bool, links: &[String]) -> bool {
     let mut pen = Style::default();
-    let len = row.content_len();
+    let mut link = LinkPen::new(links);
+    // A soft-wrapped row is written in full: its blanks are text.
+    let len = if pad {
+        row.cells.len() - 1
+    } else if row.wrapped {
+        row.cells.len()
+    } else {
+        row.content_len()
+    };
     let mut col = 0;
     let mut pending = false;
     let mut i = 0;
     while i < len {
         let w = if row.cells[i].is_wide() { 2 } else { 1 };
-        write_cell(out, row, i, &mut pen);
+        write_cell(out, row, i, &mut pen, &mut link);
         if pending || col + w > cols {
             col = 0;
         }
@@ -252,38 +273,84 @@ fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize) -> bool {
         pending = col >= cols;
         i += w;
     }
-    if !pen.is_default() {
+    link.set(out, 0);
+    if pad {
+        // Erase the padding cell in its own background (erase uses the pen's).
+        if let Some(cell) = row.cells.get(len) {
+            sgr_diff(out, &pen, &cell.style);
+            pen = cell.style;
+        }
+    }
+    if !pen.is_default() && !pad {
         out.extend_from_slice(b"\x1b[0m");
+        pen = Style::default();
     }
     if !pending {
         out.extend_from_slice(b"\x1b[K");
+    }
+    if !pen.is_default() {
+        out.extend_from_slice(b"\x1b[0m");
     }
     pending
 }
 
 /// Cells up to the last non-blank one; returns the columns written.
-fn write_row(out: &mut Vec<u8>, row: &Row, pen: &mut Style) -> usize {
+fn write_row(out: &mut Vec<u8>, row: &Row, pen: &mut Style, link: &mut LinkPen) -> usize {
     let len = row.content_len();
     let mut i = 0;
     while i < len {
-        write_cell(out, row, i, pen);
+        write_cell(out, row, i, pen, link);
         i += if row.cells[i].is_wide() { 2 } else { 1 };
     }
     len
 }
 
 /// One cell (a wide one writes its whole character), switching the pen.
-fn write_cell(out: &mut Vec<u8>, row: &Row, col: usize, pen: &mut Style) {
+fn write_cell(out: &mut Vec<u8>, row: &Row, col: usize, pen: &mut Style, link: &mut LinkPen) {
     let Some(cell) = row.cells.get(col) else {
         return;
     };
     sgr_diff(out, pen, &cell.style);
     *pen = cell.style;
+    link.set(out, cell.link);
     let ch = if cell.is_spacer() { ' ' } else { cell.ch };
     let mut buf = [0u8; 4];
     out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
     if cell.flags & super::cell::flag::MARKS != 0 {
         out.extend_from_slice(row.marks_at(col).as_bytes());
+    }
+}
+
+/// The hyperlink (OSC 8) the terminal has open while painting.
+struct LinkPen<'a> {
+    table: &'a [String],
+    cur: u16,
+}
+
+impl<'a> LinkPen<'a> {
+    /// Links from `table`; with an empty table none are written.
+    fn new(table: &'a [String]) -> LinkPen<'a> {
+        LinkPen { table, cur: 0 }
+    }
+
+    /// Switch to link `id` (0: none).
+    fn set(&mut self, out: &mut Vec<u8>, id: u16) {
+        if id == self.cur {
+            return;
+        }
+        match (id as usize).checked_sub(1).and_then(|i| self.table.get(i)) {
+            Some(key) => {
+                out.extend_from_slice(b"\x1b]8;");
+                out.extend_from_slice(key.as_bytes());
+                out.extend_from_slice(b"\x1b\\");
+                self.cur = id;
+            }
+            None if self.cur != 0 => {
+                out.extend_from_slice(b"\x1b]8;;\x1b\\");
+                self.cur = 0;
+            }
+            None => {}
+        }
     }
 }
 
@@ -404,8 +471,10 @@ pub enum Lines {
 /// attributes are kept as SGR sequences (each line that set any ends with
 /// `ESC [0m`). Plain lines hold no escapes at all.
 ///
-/// `Screen` is the visible screen (the alternate one when active); `All` is
-/// the history followed by it. Empty rows at the bottom of the screen are
+/// `Screen` is the visible screen (the alternate one when active), one
+/// string per row; `All` is the history followed by it. History lines are
+/// logical lines (rows that soft-wrapped are joined), so they may be longer
+/// than the screen is wide. Empty rows at the bottom of the screen are
 /// dropped, as a shell prompt near the top leaves many of them.
 pub fn text_lines(screen: &Screen, which: Lines, ansi: bool) -> Vec<String> {
     let t = screen.term();
@@ -429,7 +498,8 @@ fn row_text(row: &Row, ansi: bool) -> String {
     let mut out = Vec::new();
     if ansi {
         let mut pen = Style::default();
-        write_row(&mut out, row, &mut pen);
+        // Text keeps colours and attributes only, not hyperlinks.
+        write_row(&mut out, row, &mut pen, &mut LinkPen::new(&[]));
         if !pen.is_default() {
             out.extend_from_slice(b"\x1b[0m");
         }
@@ -493,23 +563,25 @@ pub fn dump(screen: &Screen) -> String {
             let _ = writeln!(s, "h|{}", row_text(&line.to_row(0), false));
         }
     }
-    let mut legend: Vec<Style> = Vec::new();
+    let mut legend: Vec<(Style, Option<&str>)> = Vec::new();
     for row in t.grid().rows.iter() {
         let _ = writeln!(s, "|{}", row_text(row, false));
         let len = row.content_len();
-        if row.cells[..len].iter().all(|c| c.style.is_default()) {
+        let plain = |c: &super::cell::Cell| c.style.is_default() && c.link == 0;
+        if row.cells[..len].iter().all(plain) {
             continue;
         }
         let mut marks = String::from(":");
         for cell in &row.cells[..len] {
-            if cell.style.is_default() {
+            if plain(cell) {
                 marks.push(' ');
                 continue;
             }
-            let i = match legend.iter().position(|x| *x == cell.style) {
+            let key = (cell.style, t.link_target(cell.link));
+            let i = match legend.iter().position(|x| *x == key) {
                 Some(i) => i,
                 None => {
-                    legend.push(cell.style);
+                    legend.push(key);
                     legend.len() - 1
                 }
             };
@@ -519,8 +591,11 @@ pub fn dump(screen: &Screen) -> String {
     }
     if !legend.is_empty() {
         s.push_str("styles:");
-        for (i, st) in legend.iter().enumerate() {
+        for (i, (st, link)) in legend.iter().enumerate() {
             let _ = write!(s, " {}={}", style_letter(i), style_text(st));
+            if let Some(link) = link {
+                let _ = write!(s, ",link={link}");
+            }
         }
         s.push('\n');
     }
@@ -623,6 +698,9 @@ fn modes_text(t: &Term) -> String {
         !t.style.is_default(),
         &format!("pen={}", style_text(&t.style)),
     );
+    if let Some(link) = t.link_target(t.link) {
+        add(true, &format!("pen-link={link}"));
+    }
     let sv = &t.saved[t.alt_active as usize];
     add(
         *sv != Saved::default(),
@@ -658,6 +736,34 @@ pub fn restore_sequence(screen: &Screen) -> Vec<u8> {
     }
     if t.modes.modify_other_keys != 0 {
         out.extend_from_slice(b"\x1b[>4;0m");
+    }
+    // Also undo what the session (and so a redraw) may have left set that
+    // would change how the user's shell behaves: the other mouse modes,
+    // autowrap, insert mode, line drawing, cursor shape, an open hyperlink.
+    out.extend_from_slice(b"\x1b[?9l\x1b[?1005l\x1b[?1015l\x1b[?7h\x1b[4l\x1b(B\x1b)B\x0f\x1b[0 q");
+    if t.link != 0 {
+        out.extend_from_slice(b"\x1b]8;;\x1b\\");
+    }
+    let margins = t.top != 0 || t.bottom + 1 != t.rows || t.modes.origin;
+    let tabs = (0..t.cols).any(|c| t.tabs.get(c) != Some(&(c % 8 == 0 && c != 0)));
+    if margins || tabs {
+        // Both move the cursor: put it back where the terminal has it (the
+        // primary screen's cursor, restored by ?1049l when the alternate
+        // screen was active).
+        let (row, col) = if t.alt_active {
+            (t.saved[0].row, t.saved[0].col)
+        } else {
+            (t.cursor.row, t.cursor.col)
+        };
+        out.extend_from_slice(b"\x1b[r\x1b[?6l");
+        if tabs {
+            out.extend_from_slice(b"\x1b[3g");
+            for c in (8..t.cols).step_by(8) {
+                cup(&mut out, 0, c);
+                out.extend_from_slice(b"\x1bH");
+            }
+        }
+        cup(&mut out, row, col);
     }
     out
 }

@@ -1,8 +1,18 @@
 //! The terminal state machine: `vte` parses, `Term` (a `vte::Perform`) turns
 //! each action into grid edits, mode changes and query replies.
 //!
-//! The reference is xterm (ctlseqs.txt); where xterm and tmux differ in ways
-//! that programs do not rely on, the simpler rule is taken and noted.
+//! The reference is xterm (ctlseqs.txt). Choices worth knowing:
+//! - BS in the wrap-pending state moves left from the last column (xterm,
+//!   alacritty; tmux stays on it). REP wraps like printed text.
+//! - On the primary screen, lines leaving a scroll region whose top is the
+//!   first row go to history (xterm); IL/DL never feed history.
+//! - Erases fill with the pen's background (xterm's BCE).
+//! - DECSC saves position, pen, origin mode and charsets, one slot per screen.
+//! - One mouse tracking mode at a time; resetting any of them turns tracking
+//!   off (xterm).
+//! - RIS keeps the history and the title.
+//! - The kitty flags query is not answered (see `csi_dispatch`).
+//!
 //! Every handler clamps its arguments: no input may panic.
 
 use unicode_width::UnicodeWidthChar;
@@ -19,6 +29,9 @@ const MAX_REPLIES: usize = 4096;
 const KITTY_STACK_MAX: usize = 16;
 /// Longest title kept, in bytes.
 const MAX_TITLE: usize = 1024;
+/// Distinct hyperlinks a screen keeps; past this, unused ones are dropped
+/// and new ones beyond it are not recorded (the text still is).
+const MAX_LINKS: usize = 512;
 /// Titles kept by `CSI 22 t` (xterm keeps 10).
 const TITLE_STACK_MAX: usize = 10;
 
@@ -109,6 +122,11 @@ pub struct Term {
     pub cursor: Cursor,
     /// The pen: the style of the next printed character.
     pub style: Style,
+    /// The hyperlink (OSC 8) of the next printed character: 0 for none,
+    /// else `links[link - 1]`.
+    pub link: u16,
+    /// OSC 8 targets in use, as `params;uri`; cells refer to them by index.
+    pub links: Vec<String>,
     /// DECSC slots: `[primary, alternate]`.
     pub saved: [Saved; 2],
     /// Scroll region, inclusive, absolute rows.
@@ -159,6 +177,8 @@ impl Term {
             history,
             cursor: Cursor::default(),
             style: Style::default(),
+            link: 0,
+            links: Vec::new(),
             saved: [Saved::default(); 2],
             top: 0,
             bottom: rows - 1,
@@ -215,7 +235,7 @@ impl Term {
             && self.charsets[self.gl as usize & 1] == Charset::Ascii
             && self.cursor.col + 1 < self.cols
         {
-            let (row, col, style) = (self.cursor.row, self.cursor.col, self.style);
+            let (row, col, style, link) = (self.cursor.row, self.cursor.col, self.style, self.link);
             let grid = if self.alt_active {
                 &mut self.alt
             } else {
@@ -227,6 +247,7 @@ impl Term {
                         ch: c,
                         style,
                         flags: 0,
+                        link,
                     };
                     self.cursor.col = col + 1;
                     self.last_char = Some(c);
@@ -261,17 +282,17 @@ impl Term {
             return;
         }
         if self.cursor.pending_wrap {
-            self.wrap_line();
+            self.wrap_line(false);
         }
         if width == 2 && self.cursor.col + 1 >= cols {
             if !self.modes.autowrap {
                 return;
             }
-            self.wrap_line();
+            self.wrap_line(true);
         }
         let (row, col) = (self.cursor.row, self.cursor.col);
         let insert = self.modes.insert;
-        let style = self.style;
+        let (style, link) = (self.style, self.link);
         let Some(r) = self.grid_mut().rows.get_mut(row) else {
             return;
         };
@@ -286,6 +307,7 @@ impl Term {
                     ch: c,
                     style,
                     flags: 0,
+                    link,
                 },
             );
         } else {
@@ -295,6 +317,7 @@ impl Term {
                     ch: c,
                     style,
                     flags: flag::WIDE,
+                    link,
                 },
             );
             r.set(
@@ -303,6 +326,7 @@ impl Term {
                     ch: ' ',
                     style,
                     flags: flag::SPACER,
+                    link,
                 },
             );
         }
@@ -331,9 +355,12 @@ impl Term {
         }
     }
 
-    fn wrap_line(&mut self) {
+    /// Continue on the next line; `pad`: the last cell was skipped by a
+    /// wide character that did not fit.
+    fn wrap_line(&mut self, pad: bool) {
         if let Some(r) = self.cur_row() {
             r.wrapped = true;
+            r.pad = pad;
         }
         self.cursor.col = 0;
         self.cursor.pending_wrap = false;
@@ -577,6 +604,8 @@ impl Term {
         self.modes = Modes::default();
         self.kitty = [vec![0], vec![0]];
         self.title_stack.clear();
+        self.link = 0;
+        self.links.clear();
         self.last_char = None;
         self.sync = false;
     }
@@ -590,6 +619,8 @@ impl Term {
         }
         match mode {
             1 => self.modes.app_cursor = on,
+            // DECNKM: the keypad mode of ESC = / ESC >, set through a mode.
+            66 => self.modes.app_keypad = on,
             6 => {
                 self.modes.origin = on;
                 self.goto_origin(0, 0);
@@ -651,6 +682,7 @@ impl Term {
         }
         match mode {
             1 => b(self.modes.app_cursor),
+            66 => b(self.modes.app_keypad),
             6 => b(self.modes.origin),
             7 => b(self.modes.autowrap),
             9 | 1000 | 1002 | 1003 => b(self.modes.mouse == mode),
@@ -681,6 +713,62 @@ impl Term {
             title.truncate(cut);
         }
         self.title = title;
+    }
+
+    /// The id of hyperlink `key`, adding it to the table (0 when full).
+    fn intern_link(&mut self, key: String) -> u16 {
+        if key.chars().any(|c| c.is_control()) {
+            return 0;
+        }
+        if let Some(i) = self.links.iter().position(|l| *l == key) {
+            return i as u16 + 1;
+        }
+        if self.links.len() >= MAX_LINKS {
+            self.collect_links();
+        }
+        if self.links.len() >= MAX_LINKS {
+            return 0;
+        }
+        self.links.push(key);
+        self.links.len() as u16
+    }
+
+    /// Drop links no cell and not the pen uses, renumbering the rest.
+    fn collect_links(&mut self) {
+        let mut used = vec![false; self.links.len() + 1];
+        let grids = [&self.primary, &self.alt];
+        for cell in grids
+            .iter()
+            .flat_map(|g| g.rows.iter().flat_map(|r| r.cells.iter()))
+        {
+            if let Some(u) = used.get_mut(cell.link as usize) {
+                *u = true;
+            }
+        }
+        if let Some(u) = used.get_mut(self.link as usize) {
+            *u = true;
+        }
+        let mut map = vec![0u16; used.len()];
+        let mut kept = Vec::new();
+        for (i, link) in std::mem::take(&mut self.links).into_iter().enumerate() {
+            if used[i + 1] {
+                kept.push(link);
+                map[i + 1] = kept.len() as u16;
+            }
+        }
+        self.links = kept;
+        for g in [&mut self.primary, &mut self.alt] {
+            for cell in g.rows.iter_mut().flat_map(|r| r.cells.iter_mut()) {
+                cell.link = map.get(cell.link as usize).copied().unwrap_or(0);
+            }
+        }
+        self.link = map.get(self.link as usize).copied().unwrap_or(0);
+    }
+
+    /// The `params;uri` of link `id`, if any.
+    pub fn link_target(&self, id: u16) -> Option<&str> {
+        let i = (id as usize).checked_sub(1)?;
+        self.links.get(i).map(String::as_str)
     }
 
     fn kitty_stack(&mut self) -> &mut Vec<u8> {
@@ -856,6 +944,19 @@ impl Perform for Term {
     fn osc_dispatch(&mut self, params: &[&[u8]], _bell_terminated: bool) {
         match params.first() {
             Some(&b"0") | Some(&b"2") => self.set_title(&params[1..]),
+            Some(&b"8") if params.len() >= 3 => {
+                let uri = params[2..].join(&b';');
+                self.link = if uri.is_empty() {
+                    0
+                } else {
+                    let key = format!(
+                        "{};{}",
+                        String::from_utf8_lossy(params[1]),
+                        String::from_utf8_lossy(&uri)
+                    );
+                    self.intern_link(key)
+                };
+            }
             _ => {}
         }
     }
@@ -1128,11 +1229,19 @@ impl Term {
             // keeping); full-screen programs on the alternate screen redraw
             // on SIGWINCH, so it is only cut or padded.
             let on_primary = !self.alt_active;
-            let at = if on_primary {
+            let mut at = if on_primary {
                 (self.cursor.row, self.cursor.col)
             } else {
                 (self.saved[0].row, self.saved[0].col)
             };
+            // The top row may continue the newest history line: take that
+            // line back so the whole logical line re-wraps.
+            if self.history.lines.back().is_some_and(|l| l.wrapped) {
+                if let Some(line) = self.history.pop_newest() {
+                    self.primary.rows.push_front(line.to_row(0));
+                    at.0 += 1;
+                }
+            }
             let (row, col) = self.primary.reflow(cols, at);
             if on_primary {
                 self.cursor.row = row;
@@ -1206,20 +1315,22 @@ fn resize_rows(grid: &mut Grid, rows: usize, cursor: &mut usize, history: Option
         let mut added = rows - old;
         if let Some(h) = history {
             while added > 0 {
-                // A line wider than the screen stays in history rather
-                // than come back cut.
-                let fits = h
-                    .lines
-                    .back()
-                    .is_some_and(|l| l.to_row(0).cells.len() <= cols);
-                if !fits {
+                let Some(line) = h.pop_newest() else { break };
+                let mut parts = Grid::split_row(line.to_row(0), cols);
+                // Rows that do not fit go back to history (joined again).
+                let keep = parts.len().min(added);
+                let rest: Vec<Row> = parts.drain(..parts.len() - keep).collect();
+                for row in &rest {
+                    h.push_row(row);
+                }
+                for row in parts.into_iter().rev() {
+                    grid.rows.push_front(row);
+                    *cursor += 1;
+                    added -= 1;
+                }
+                if !rest.is_empty() {
                     break;
                 }
-                let Some(line) = h.pop_newest() else { break };
-                let row = line.to_row(cols);
-                grid.rows.push_front(row);
-                *cursor += 1;
-                added -= 1;
             }
         }
         for _ in 0..added {

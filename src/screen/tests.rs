@@ -228,3 +228,67 @@ fn attach_keeps_soft_wraps_as_soft_wraps() {
     assert_eq!(wrapped, vec![true, false, false]);
     assert!(!String::from_utf8_lossy(&out).contains("abcde\r\n"));
 }
+
+#[test]
+fn reflow_through_history_is_lossless() {
+    let mut s = screen(12, 4, "$ echo hello\r\nhello world!\r\n$ ab");
+    s.resize(5, 4);
+    assert_eq!(rows(&s), vec!["hello", " worl", "d!", "$ ab"]);
+    assert_eq!(
+        render::text_lines(&s, Lines::History, false),
+        vec!["$ echo hello"],
+        "history holds the logical line"
+    );
+    s.resize(12, 4);
+    assert_eq!(rows(&s), vec!["$ echo hello", "hello world!", "$ ab"]);
+    assert_eq!(s.history_len(), 0);
+    assert_eq!(s.cursor(), (2, 4));
+}
+
+#[test]
+fn history_joins_wrapped_rows_and_drops_wide_padding() {
+    let s = screen(3, 1, "ab中d\r\nx");
+    assert_eq!(render::text_lines(&s, Lines::History, false), vec!["ab中d"]);
+    // A real space at the margin is text.
+    let s = screen(3, 1, "ab cd\r\nx");
+    assert_eq!(render::text_lines(&s, Lines::History, false), vec!["ab cd"]);
+}
+
+#[test]
+fn endless_line_is_cut_into_bounded_history_lines() {
+    let mut s = screen(80, 24, "");
+    s.feed(&vec![b'x'; 1 << 20]);
+    let lines = render::text_lines(&s, Lines::History, false);
+    assert!(lines.len() >= 4, "one logical line kept growing");
+    assert!(lines.iter().all(|l| l.len() <= 256 * 1024 + 80));
+    let all = render::text_lines(&s, Lines::All, false).concat();
+    assert_eq!(all.len(), 1 << 20, "text lost");
+}
+
+#[test]
+fn hyperlink_table_is_bounded_and_collected() {
+    let mut s = screen(20, 2, "");
+    for i in 0..5000 {
+        s.feed(format!("\x1b]8;;https://e.x/{i}\x1b\\x\x1b]8;;\x1b\\\r").as_bytes());
+    }
+    assert!(s.term().links.len() <= 512, "link table grew");
+    // The cell still on screen keeps its (last) link.
+    let id = s.term().primary.rows[0].cells[0].link;
+    assert_eq!(s.term().link_target(id), Some(";https://e.x/4999"));
+}
+
+#[test]
+fn restore_sequence_undoes_modes_a_shell_would_suffer_from() {
+    let s = screen(
+        20,
+        5,
+        "\x1b[2;4r\x1b[?7l\x1b[4h\x1b(0\x1b[5 q\x1b]8;;http://x\x1b\\\x1b[3g\x1b[3;3H",
+    );
+    let out = render::restore_sequence(&s);
+    // Apply it to a model in the same state: it ends up with defaults.
+    let mut t = screen(20, 5, "");
+    t.feed(b"\x1b[2;4r\x1b[?7l\x1b[4h\x1b(0\x1b[5 q\x1b]8;;http://x\x1b\\\x1b[3g\x1b[3;3H");
+    t.feed(&out);
+    let fresh = screen(20, 5, "\x1b[3;3H");
+    assert_eq!(t.state_eq(&fresh), Ok(()));
+}

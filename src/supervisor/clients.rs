@@ -37,6 +37,8 @@ pub struct Client {
     pub closing: bool,
     /// Gone: remove at the end of the turn.
     pub dead: bool,
+    /// Its backlog was dropped; send the current screen.
+    pub needs_resync: bool,
 }
 
 impl Client {
@@ -49,6 +51,7 @@ impl Client {
             role: Role::New,
             closing: false,
             dead: false,
+            needs_resync: false,
         };
         c.outq.extend_from_slice(&protocol::greeting());
         c
@@ -82,15 +85,22 @@ impl Client {
         protocol::encode_output(&mut self.outq, bytes);
     }
 
-    /// Queue live output, or a fresh redraw when the client has fallen too far behind.
-    pub fn queue_output(&mut self, bytes: &[u8], screen: &Screen) {
+    /// Queue live output. Returns false when the client has fallen too far
+    /// behind: its backlog is dropped and it needs `resync` once the model
+    /// has seen these bytes.
+    pub fn queue_output(&mut self, bytes: &[u8]) -> bool {
         if self.outq.len() - self.sent + bytes.len() <= CLIENT_QUEUE_MAX {
             protocol::encode_output(&mut self.outq, bytes);
-            return;
+            return true;
         }
         // Drop the backlog but keep the frame being written: the peer would
         // otherwise see half a frame.
         self.outq.truncate(self.partial_frame_end());
+        false
+    }
+
+    /// After a dropped backlog: the current screen instead of what was missed.
+    pub fn resync(&mut self, screen: &Screen) {
         if self.role == Role::Follower {
             // A text follower cannot use a redraw; it skips the backlog.
             protocol::encode_output(

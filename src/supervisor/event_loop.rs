@@ -22,6 +22,9 @@ use std::time::{Duration, Instant};
 
 /// Per-turn pty read size: one read per wake-up, large enough for floods.
 const PTY_READ_CHUNK: usize = 64 * 1024;
+/// What one read of a Linux pty master returns at most while output is
+/// flooding (the tty layer's buffer, less one).
+const TTY_CHUNK: usize = 4095;
 /// Screen and record checkpoints follow a change within this delay, never per byte.
 const CHECKPOINT_DELAY: Duration = Duration::from_secs(2);
 /// How long a finished session keeps flushing output to its clients.
@@ -342,38 +345,64 @@ fn on_accept(s: &mut Session) {
 }
 
 fn on_pty(s: &mut Session, reg: &Registry) {
-    let n = match fd::read(s.child.master.as_raw_fd(), &mut s.read_buf) {
-        Ok(0) => {
-            s.pty_open = false;
-            return;
-        }
-        Ok(n) => n,
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-        // Linux read(2) on the master returns EIO, not 0, once the last slave fd
-        // closes. Treat it as EOF; the exit status comes separately through SIGCHLD.
-        Err(_) => {
-            s.pty_open = false;
-            if s.exit.is_none() {
-                if let Ok(Some(exit)) = proc::try_wait(s.child.pid) {
-                    on_child_exit(s, reg, exit);
+    let mut filled = 0;
+    loop {
+        match fd::read(s.child.master.as_raw_fd(), &mut s.read_buf[filled..]) {
+            Ok(0) => {
+                s.pty_open = false;
+                break;
+            }
+            Ok(n) => {
+                filled += n;
+                // A small read is interactive output: forward it now. A full
+                // tty chunk means a flood: gather more before waking clients,
+                // so they get one write per up to PTY_READ_CHUNK bytes.
+                if n < TTY_CHUNK || filled == s.read_buf.len() {
+                    break;
                 }
             }
-            return;
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            // Linux read(2) on the master returns EIO, not 0, once the last slave fd
+            // closes. Treat it as EOF; the exit status comes separately through SIGCHLD.
+            Err(_) => {
+                s.pty_open = false;
+                break;
+            }
         }
-    };
-    output(s, n);
+    }
+    if filled > 0 {
+        output(s, filled);
+    }
+    if !s.pty_open && s.exit.is_none() {
+        if let Ok(Some(exit)) = proc::try_wait(s.child.pid) {
+            on_child_exit(s, reg, exit);
+        }
+    }
 }
 
-/// Feed `read_buf[..n]` to the model, the recorder and every client.
+/// Pass `read_buf[..n]` to every client, then to the model and the recorder.
 fn output(s: &mut Session, n: usize) {
     let bytes = &s.read_buf[..n];
+    // Clients first: the model is not on the keystroke-echo path.
+    let mut behind = false;
+    for c in s.clients.iter_mut() {
+        if c.receives_output() {
+            if c.queue_output(bytes) {
+                c.flush();
+            } else {
+                c.needs_resync = true;
+                behind = true;
+            }
+        }
+    }
     s.screen.feed(bytes);
     if let Some(r) = &mut s.recorder {
         r.output(bytes);
     }
-    for c in s.clients.iter_mut() {
-        if c.receives_output() {
-            c.queue_output(bytes, &s.screen);
+    if behind {
+        for c in s.clients.iter_mut().filter(|c| c.needs_resync) {
+            c.needs_resync = false;
+            c.resync(&s.screen);
             c.flush();
         }
     }
