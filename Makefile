@@ -101,11 +101,11 @@ bench: build
 	-$(MAKE) static
 	bash scripts/bench-install-peers.sh
 	$(CARGO) test --release --test screen -- --ignored --nocapture screen_throughput
-	python3 scripts/bench.py
+	python3 scripts/bench.py --linger target/release/linger --static $(STATIC_BIN)
 
 bench-quick: build
 	bash scripts/bench-install-peers.sh
-	python3 scripts/bench.py --quick
+	python3 scripts/bench.py --quick --linger target/release/linger --static $(STATIC_BIN)
 
 clean:
 	$(CARGO) clean
