@@ -8,6 +8,8 @@ pub mod proc;
 pub mod pty;
 pub mod signal;
 pub mod socket;
+#[cfg(all(target_feature = "crt-static", not(test)))]
+mod static_libc;
 pub mod term;
 
 use std::io;
@@ -53,7 +55,7 @@ pub fn set_umask(mask: u32) {
 
 /// `strerror`-style text for an errno value, without Rust's "(os error N)".
 pub fn errno_text(errno: i32) -> String {
-    crate::error::io_reason(&io::Error::from_raw_os_error(errno))
+    crate::error::errno_reason(errno)
 }
 
 /// `flock(fd, LOCK_EX)`, retried on EINTR; released when the fd closes.
