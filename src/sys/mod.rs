@@ -41,6 +41,25 @@ impl Drop for ErrnoGuard {
     }
 }
 
+/// What std's start-up would do before `main` and linger relies on (the
+/// binary has its own `main`): fds 0-2 open, on /dev/null if they were closed,
+/// so files we open never land there; and SIGPIPE ignored, so writes to a
+/// closed pipe fail with EPIPE.
+pub fn init_process() {
+    for fd in 0..3 {
+        // SAFETY: F_GETFD on any number is harmless; open of a constant path.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) == -1
+                && *libc::__errno_location() == libc::EBADF
+                && libc::open(c"/dev/null".as_ptr(), libc::O_RDWR, 0) == -1
+            {
+                libc::abort();
+            }
+        }
+    }
+    signal::ignore(libc::SIGPIPE);
+}
+
 /// `getuid(2)`.
 pub fn uid() -> u32 {
     // SAFETY: getuid cannot fail.
