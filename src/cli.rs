@@ -70,7 +70,7 @@ pub enum Command {
     },
     Wait {
         sels: Vec<String>,
-        timeout: Option<f64>,
+        timeout: Option<std::time::Duration>,
     },
     Pause {
         sel: String,
@@ -305,6 +305,89 @@ fn number<T: std::str::FromStr>(v: OsString, flag: &str) -> Result<T> {
         .map_err(|_| Error::usage(format!("invalid value '{s}' for {flag}")))
 }
 
+/// What [`seconds`] made of its argument.
+#[derive(Debug, PartialEq)]
+enum Seconds {
+    Ok(std::time::Duration),
+    /// Not a number at all.
+    Invalid,
+    /// A number, but negative, infinite or NaN.
+    OutOfRange,
+}
+
+/// A number of seconds, with the syntax `f64::from_str` accepts (`10`, `0.5`,
+/// `.25`, `2.`, `1e3`, `inf`...), as a Duration (rounded to the nanosecond,
+/// saturating). Done by hand to keep float parsing out of the binary.
+fn seconds(s: &str) -> Seconds {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if ["inf", "infinity", "nan"]
+        .iter()
+        .any(|w| body.eq_ignore_ascii_case(w))
+    {
+        return Seconds::OutOfRange;
+    }
+    let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let (mant, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    if int.is_empty() && frac.is_empty() || !all_digits(int) || !all_digits(frac) {
+        return Seconds::Invalid;
+    }
+    let mut scale: i64 = 9 - frac.len() as i64;
+    if let Some(exp) = exp {
+        let (eneg, e) = match exp.as_bytes().first() {
+            Some(b'-') => (true, &exp[1..]),
+            Some(b'+') => (false, &exp[1..]),
+            _ => (false, exp),
+        };
+        if e.is_empty() || !all_digits(e) {
+            return Seconds::Invalid;
+        }
+        let e = e.trim_start_matches('0');
+        let e: i64 = if e.len() > 6 {
+            1_000_000
+        } else {
+            e.parse().unwrap_or(0)
+        };
+        scale += if eneg { -e } else { e };
+    }
+    let digits = format!("{int}{frac}");
+    let digits = digits.trim_start_matches('0');
+    if digits.is_empty() {
+        return Seconds::Ok(std::time::Duration::ZERO);
+    }
+    if neg {
+        return Seconds::OutOfRange;
+    }
+    let len = digits.len() as i64;
+    if len + scale > 30 {
+        return Seconds::Ok(std::time::Duration::MAX);
+    }
+    // Nanoseconds: the digits, shifted by `scale` places (at most 30 digits).
+    let kept = (len + scale.min(0)).max(0) as usize;
+    let mut nanos: u128 = digits[..kept].parse().unwrap_or(0);
+    // Round to the nearest nanosecond, as `Duration::from_secs_f64` does.
+    if len + scale >= 0 && digits.as_bytes().get(kept).is_some_and(|&d| d >= b'5') {
+        nanos += 1;
+    }
+    for _ in 0..scale.max(0) {
+        nanos *= 10;
+    }
+    match u64::try_from(nanos / 1_000_000_000) {
+        Ok(secs) => Seconds::Ok(std::time::Duration::new(
+            secs,
+            (nanos % 1_000_000_000) as u32,
+        )),
+        Err(_) => Seconds::Ok(std::time::Duration::MAX),
+    }
+}
+
 fn duration(v: OsString, flag: &str, bare_unit: u64) -> Result<u64> {
     let s = string(v, flag)?;
     units::parse_duration(&s, bare_unit).map_err(|e| Error::usage(format!("{flag}: {e}")))
@@ -493,11 +576,16 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command> {
             let mut timeout = None;
             flags!(WAIT, {
                 Short('t') | Long("timeout") => {
-                    let t: f64 = number(p.value().map_err(e)?, "--timeout")?;
-                    if !(t >= 0.0 && t.is_finite()) {
-                        return Err(Error::usage("invalid value for --timeout"));
+                    let s = string(p.value().map_err(e)?, "--timeout")?;
+                    match seconds(&s) {
+                        Seconds::Ok(t) => timeout = Some(t),
+                        Seconds::Invalid => {
+                            return Err(Error::usage(format!("invalid value '{s}' for --timeout")))
+                        }
+                        Seconds::OutOfRange => {
+                            return Err(Error::usage("invalid value for --timeout"))
+                        }
                     }
-                    timeout = Some(t)
                 },
             });
             if pos.is_empty() {
@@ -685,6 +773,9 @@ mod tests {
             os(["run", "--name", "../x", "true"]),
             os(["stop"]),
             os(["wait", "x", "--timeout", "soon"]),
+            os(["wait", "x", "--timeout", "-1"]),
+            os(["wait", "x", "--timeout", "inf"]),
+            os(["wait", "x", "--timeout", "1e"]),
             os(["prune", "--older-than", "forever"]),
             os([]),
         ] {
@@ -739,6 +830,48 @@ mod tests {
                 matches!(parse(os([cmd, "--help"])).unwrap(), Command::Help(_)),
                 "{cmd}"
             );
+        }
+    }
+
+    #[test]
+    fn wait_timeout_seconds() {
+        use std::time::Duration;
+        let ok = |t: &str| match seconds(t) {
+            Seconds::Ok(d) => d,
+            other => panic!("{t}: {other:?}"),
+        };
+        for t in [
+            "10",
+            "0.5",
+            "2.25",
+            ".5",
+            "5.",
+            "+1",
+            "1e3",
+            "1E-2",
+            "2.5e+1",
+            "-0",
+            "0e999",
+            "00012.50000",
+            "0.000000001",
+            "1.0000000009",
+            "86400.25",
+        ] {
+            let f: f64 = t.parse().unwrap();
+            assert_eq!(ok(t), Duration::from_secs_f64(f), "{t}");
+        }
+        assert_eq!(ok("1e30"), Duration::MAX);
+        assert_eq!(ok("99999999999999999999"), Duration::MAX);
+        assert_eq!(ok("1e-99999999999"), Duration::ZERO);
+        for t in [
+            "", ".", "e5", "1e", "1e+", "1.2.3", "1_0", " 1", "0x10", "soon", "+-1", "1e5.0",
+        ] {
+            assert!(t.parse::<f64>().is_err(), "{t}");
+            assert_eq!(seconds(t), Seconds::Invalid, "{t}");
+        }
+        for t in ["-1", "-0.5", "inf", "-inf", "+Infinity", "NaN", "-nan"] {
+            assert!(t.parse::<f64>().is_ok(), "{t}");
+            assert_eq!(seconds(t), Seconds::OutOfRange, "{t}");
         }
     }
 }

@@ -86,10 +86,207 @@ impl From<io::Error> for Error {
 }
 
 /// strerror-style text without Rust's " (os error N)" suffix.
+///
+/// Written out instead of using `io::Error`'s `Display`: that calls glibc's
+/// `strerror_r`, which drags printf, gettext and iconv into the static binary.
 pub fn io_reason(err: &io::Error) -> String {
-    let s = err.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
+    if let Some(code) = err.raw_os_error() {
+        return errno_reason(code);
+    }
+    if let Some(inner) = err.get_ref() {
+        return inner.to_string();
+    }
+    match err.kind() {
+        // std's `read_exact`; linger itself never makes a bare UnexpectedEof.
+        io::ErrorKind::UnexpectedEof => "failed to fill whole buffer".to_string(),
+        // A bare kind prints as the kind (`ErrorKind`'s own `Display`).
+        kind => kind.to_string(),
+    }
+}
+
+/// Exactly what `io::Error`'s `Display` prints (for log lines).
+pub fn io_display(err: &io::Error) -> String {
+    match err.raw_os_error() {
+        Some(code) => format!("{} (os error {code})", errno_reason(code)),
+        None => io_reason(err),
+    }
+}
+
+/// glibc's `strerror` text (C locale) for an errno value.
+pub fn errno_reason(code: i32) -> String {
+    match usize::try_from(code).ok().and_then(|i| ERRNO_TEXT.get(i)) {
+        Some(text) if !text.is_empty() => (*text).to_string(),
+        _ => format!("Unknown error {code}"),
+    }
+}
+
+/// glibc 2.3x `_sys_errlist`, indexed by errno; "" where glibc has no text.
+const ERRNO_TEXT: [&str; 134] = [
+    "Success",
+    "Operation not permitted",
+    "No such file or directory",
+    "No such process",
+    "Interrupted system call",
+    "Input/output error",
+    "No such device or address",
+    "Argument list too long",
+    "Exec format error",
+    "Bad file descriptor",
+    "No child processes",
+    "Resource temporarily unavailable",
+    "Cannot allocate memory",
+    "Permission denied",
+    "Bad address",
+    "Block device required",
+    "Device or resource busy",
+    "File exists",
+    "Invalid cross-device link",
+    "No such device",
+    "Not a directory",
+    "Is a directory",
+    "Invalid argument",
+    "Too many open files in system",
+    "Too many open files",
+    "Inappropriate ioctl for device",
+    "Text file busy",
+    "File too large",
+    "No space left on device",
+    "Illegal seek",
+    "Read-only file system",
+    "Too many links",
+    "Broken pipe",
+    "Numerical argument out of domain",
+    "Numerical result out of range",
+    "Resource deadlock avoided",
+    "File name too long",
+    "No locks available",
+    "Function not implemented",
+    "Directory not empty",
+    "Too many levels of symbolic links",
+    "",
+    "No message of desired type",
+    "Identifier removed",
+    "Channel number out of range",
+    "Level 2 not synchronized",
+    "Level 3 halted",
+    "Level 3 reset",
+    "Link number out of range",
+    "Protocol driver not attached",
+    "No CSI structure available",
+    "Level 2 halted",
+    "Invalid exchange",
+    "Invalid request descriptor",
+    "Exchange full",
+    "No anode",
+    "Invalid request code",
+    "Invalid slot",
+    "",
+    "Bad font file format",
+    "Device not a stream",
+    "No data available",
+    "Timer expired",
+    "Out of streams resources",
+    "Machine is not on the network",
+    "Package not installed",
+    "Object is remote",
+    "Link has been severed",
+    "Advertise error",
+    "Srmount error",
+    "Communication error on send",
+    "Protocol error",
+    "Multihop attempted",
+    "RFS specific error",
+    "Bad message",
+    "Value too large for defined data type",
+    "Name not unique on network",
+    "File descriptor in bad state",
+    "Remote address changed",
+    "Can not access a needed shared library",
+    "Accessing a corrupted shared library",
+    ".lib section in a.out corrupted",
+    "Attempting to link in too many shared libraries",
+    "Cannot exec a shared library directly",
+    "Invalid or incomplete multibyte or wide character",
+    "Interrupted system call should be restarted",
+    "Streams pipe error",
+    "Too many users",
+    "Socket operation on non-socket",
+    "Destination address required",
+    "Message too long",
+    "Protocol wrong type for socket",
+    "Protocol not available",
+    "Protocol not supported",
+    "Socket type not supported",
+    "Operation not supported",
+    "Protocol family not supported",
+    "Address family not supported by protocol",
+    "Address already in use",
+    "Cannot assign requested address",
+    "Network is down",
+    "Network is unreachable",
+    "Network dropped connection on reset",
+    "Software caused connection abort",
+    "Connection reset by peer",
+    "No buffer space available",
+    "Transport endpoint is already connected",
+    "Transport endpoint is not connected",
+    "Cannot send after transport endpoint shutdown",
+    "Too many references: cannot splice",
+    "Connection timed out",
+    "Connection refused",
+    "Host is down",
+    "No route to host",
+    "Operation already in progress",
+    "Operation now in progress",
+    "Stale file handle",
+    "Structure needs cleaning",
+    "Not a XENIX named type file",
+    "No XENIX semaphores available",
+    "Is a named type file",
+    "Remote I/O error",
+    "Disk quota exceeded",
+    "No medium found",
+    "Wrong medium type",
+    "Operation canceled",
+    "Required key not available",
+    "Key has expired",
+    "Key has been revoked",
+    "Key was rejected by service",
+    "Owner died",
+    "State not recoverable",
+    "Operation not possible due to RF-kill",
+    "Memory page has hardware error",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errno_text_matches_libc() {
+        for code in -2..200 {
+            let e = io::Error::from_raw_os_error(code);
+            assert_eq!(io_display(&e), e.to_string(), "errno {code}");
+        }
+    }
+
+    #[test]
+    fn non_os_errors_match_display() {
+        let cases = [
+            io::Error::from(io::ErrorKind::NotFound),
+            io::Error::from(io::ErrorKind::BrokenPipe),
+            io::Error::from(io::ErrorKind::WriteZero),
+            io::Error::from(io::ErrorKind::InvalidInput),
+            io::Error::new(io::ErrorKind::InvalidData, "custom text"),
+            io::Error::other("other text"),
+            io::Error::new(io::ErrorKind::InvalidData, Error::runtime("inner")),
+        ];
+        for e in &cases {
+            assert_eq!(io_reason(e), e.to_string());
+            assert_eq!(io_display(e), e.to_string());
+        }
+        let mut buf = [0u8; 4];
+        let short = std::io::Read::read_exact(&mut &b"ab"[..], &mut buf).unwrap_err();
+        assert_eq!(io_reason(&short), short.to_string());
     }
 }

@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 
 pub const EXIT_TIMEOUT: i32 = 124;
 
-pub fn wait(sels: &[String], timeout: Option<f64>) -> Result<i32> {
+pub fn wait(sels: &[String], timeout: Option<Duration>) -> Result<i32> {
     let reg = Registry::open()?;
     let recs = sels
         .iter()
         .map(|s| reg.select(s))
         .collect::<Result<Vec<_>>>()?;
-    let deadline = timeout.map(|t| Instant::now() + Duration::from_secs_f64(t));
+    let deadline = timeout.map(|t| Instant::now() + t);
     let mut code = 0;
     for rec in recs {
         match wait_one(&reg, &rec, deadline)? {

@@ -25,7 +25,10 @@ pub type Table = BTreeMap<String, Value>;
 pub enum Value {
     String(String),
     Integer(i64),
-    Float(f64),
+    /// A float, as validated text that `f64::from_str` accepts: only
+    /// [`Value::as_float`] turns it into a number (linger has no float
+    /// settings, and float parsing is big in a static binary).
+    Float(String),
     Boolean(bool),
     Array(Vec<Value>),
     Table(Table),
@@ -60,7 +63,7 @@ impl Value {
 
     pub fn as_float(&self) -> Option<f64> {
         match self {
-            Value::Float(f) => Some(*f),
+            Value::Float(f) => f.parse().ok(),
             _ => None,
         }
     }
@@ -713,9 +716,9 @@ impl Parser<'_> {
         match tok {
             "true" => return Ok(Value::Boolean(true)),
             "false" => return Ok(Value::Boolean(false)),
-            "inf" | "+inf" => return Ok(Value::Float(f64::INFINITY)),
-            "-inf" => return Ok(Value::Float(f64::NEG_INFINITY)),
-            "nan" | "+nan" | "-nan" => return Ok(Value::Float(f64::NAN)),
+            "inf" | "+inf" | "-inf" | "nan" | "+nan" | "-nan" => {
+                return Ok(Value::Float(tok.to_string()))
+            }
             _ => {}
         }
         let unsigned = tok.trim_start_matches(['+', '-']);
@@ -783,10 +786,7 @@ impl Parser<'_> {
                 None => return bad("invalid number"),
             }
         }
-        match text.parse::<f64>() {
-            Ok(f) => Ok(Value::Float(f)),
-            Err(_) => bad("invalid number"),
-        }
+        Ok(Value::Float(text))
     }
 }
 
@@ -908,7 +908,7 @@ mod tests {
             ("+inf", f64::INFINITY),
             ("-inf", f64::NEG_INFINITY),
         ] {
-            assert_eq!(val(text), Value::Float(f), "{text}");
+            assert_eq!(val(text).as_float(), Some(f), "{text}");
         }
         assert!(val("nan").as_float().unwrap().is_nan());
         assert!(val("-nan").as_float().unwrap().is_nan());

@@ -92,7 +92,10 @@ impl Session {
             match Recorder::create(path, spec.cols, spec.rows, &spec.term, &shell) {
                 Ok(r) => Some(r),
                 Err(e) => {
-                    log.line(&format!("cannot record to {path}: {e}"));
+                    log.line(&format!(
+                        "cannot record to {path}: {}",
+                        crate::error::io_display(&e)
+                    ));
                     None
                 }
             }
@@ -201,7 +204,10 @@ impl Session {
             &reg.screen_path(&self.rec.id),
             &self.screen,
         ) {
-            self.log.line(&format!("checkpoint failed: {e}"));
+            self.log.line(&format!(
+                "checkpoint failed: {}",
+                crate::error::io_display(&e)
+            ));
         }
         self.save_record(reg);
     }
@@ -235,7 +241,8 @@ pub fn run(s: &mut Session, reg: &Registry) -> i32 {
             .next_deadline()
             .map(|d| d.saturating_duration_since(Instant::now()));
         if let Err(e) = set.wait(timeout, &mut events) {
-            s.log.line(&format!("poll failed: {e}"));
+            s.log
+                .line(&format!("poll failed: {}", crate::error::io_display(&e)));
             return 1;
         }
         for ev in events.iter().copied() {
@@ -308,7 +315,10 @@ fn recreate_socket(s: &mut Session, reg: &Registry) {
             s.listener = Some(l);
             s.log.line("socket re-created");
         }
-        Err(e) => s.log.line(&format!("cannot re-create socket: {e}")),
+        Err(e) => s.log.line(&format!(
+            "cannot re-create socket: {}",
+            crate::error::io_display(&e)
+        )),
     }
 }
 
@@ -337,7 +347,8 @@ fn on_accept(s: &mut Session) {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                s.log.line(&format!("accept failed: {e}"));
+                s.log
+                    .line(&format!("accept failed: {}", crate::error::io_display(&e)));
                 return;
             }
         }
@@ -857,7 +868,10 @@ fn on_child_exit(s: &mut Session, reg: &Registry, exit: proc::ExitInfo) {
     if let Err(e) =
         crate::commands::snapshot::write_screen_file(&reg.screen_path(&s.rec.id), &s.screen)
     {
-        s.log.line(&format!("final checkpoint failed: {e}"));
+        s.log.line(&format!(
+            "final checkpoint failed: {}",
+            crate::error::io_display(&e)
+        ));
     }
     s.rec.last_activity_at = units::rfc3339(s.last_activity_wall);
     s.rec.set_ended(reason, Some(exit));

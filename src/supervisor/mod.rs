@@ -175,7 +175,7 @@ fn prepare(
             ),
         )
     })?;
-    fd::set_nonblocking(&listener, true).map_err(|e| (1, e.to_string()))?;
+    fd::set_nonblocking(&listener, true).map_err(|e| (1, crate::error::io_display(&e)))?;
     set_socket_mode(&sock_path);
     let signals = sys::signal::SignalPipe::install(&[
         libc::SIGCHLD,
@@ -184,7 +184,7 @@ fn prepare(
         libc::SIGHUP,
         libc::SIGUSR1,
     ])
-    .map_err(|e| (1, format!("signals: {e}")))?;
+    .map_err(|e| (1, format!("signals: {}", crate::error::io_display(&e))))?;
 
     // The command inherits this environment.
     for (k, v) in &spec.env {

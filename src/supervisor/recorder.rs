@@ -46,8 +46,10 @@ impl Recorder {
     }
 
     fn event(&mut self, kind: &str, data: &str) {
-        let t = self.start.elapsed().as_secs_f64();
-        let _ = write!(self.buf, "[{t:.6}, \"{kind}\", ");
+        // Seconds with 6 decimals, rounded, as `{:.6}` of the f64 would print.
+        let micros = (self.start.elapsed().as_nanos() + 500) / 1000;
+        let (secs, frac) = (micros / 1_000_000, micros % 1_000_000);
+        let _ = write!(self.buf, "[{secs}.{frac:06}, \"{kind}\", ");
         let _ = serde_json::to_writer(&mut self.buf, data);
         self.buf.extend_from_slice(b"]\n");
         if self.buf.len() >= FLUSH_AT {

@@ -8,6 +8,8 @@ pub mod proc;
 pub mod pty;
 pub mod signal;
 pub mod socket;
+#[cfg(all(target_feature = "crt-static", not(test)))]
+mod static_libc;
 pub mod term;
 
 use std::io;
@@ -39,6 +41,25 @@ impl Drop for ErrnoGuard {
     }
 }
 
+/// What std's start-up would do before `main` and linger relies on (the
+/// binary has its own `main`): fds 0-2 open, on /dev/null if they were closed,
+/// so files we open never land there; and SIGPIPE ignored, so writes to a
+/// closed pipe fail with EPIPE.
+pub fn init_process() {
+    for fd in 0..3 {
+        // SAFETY: F_GETFD on any number is harmless; open of a constant path.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) == -1
+                && *libc::__errno_location() == libc::EBADF
+                && libc::open(c"/dev/null".as_ptr(), libc::O_RDWR, 0) == -1
+            {
+                libc::abort();
+            }
+        }
+    }
+    signal::ignore(libc::SIGPIPE);
+}
+
 /// `getuid(2)`.
 pub fn uid() -> u32 {
     // SAFETY: getuid cannot fail.
@@ -53,7 +74,7 @@ pub fn set_umask(mask: u32) {
 
 /// `strerror`-style text for an errno value, without Rust's "(os error N)".
 pub fn errno_text(errno: i32) -> String {
-    crate::error::io_reason(&io::Error::from_raw_os_error(errno))
+    crate::error::errno_reason(errno)
 }
 
 /// `flock(fd, LOCK_EX)`, retried on EINTR; released when the fd closes.
