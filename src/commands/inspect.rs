@@ -13,9 +13,7 @@ pub fn inspect(sel: &str, json: bool, out: &mut dyn Write) -> Result<i32> {
             serde_json::to_string_pretty(&value).map_err(|e| Error::runtime(e.to_string()))?;
         writeln!(out, "{text}")?;
     } else if let serde_json::Value::Object(map) = value {
-        // serde_json keeps the struct's field order (preserve_order is not needed
-        // because Record serialises in declaration order into a Map only when
-        // the feature is on): walk the struct order explicitly instead.
+        // A serde_json Map sorts its keys; print in the record's own order.
         for key in FIELD_ORDER {
             if let Some(v) = map.get(*key) {
                 writeln!(out, "{key}: {}", text_value(v))?;
