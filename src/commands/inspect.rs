@@ -64,3 +64,25 @@ fn text_value(v: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_output_names_every_record_field() {
+        let rec = crate::registry::parse_record(
+            br#"{"version":1,"id":"a3f7c2","name":"x","status":"running","attachment":"detached","viewers":0,
+            "pid":null,"supervisor_pid":null,"started_at":"2026-11-22T01:02:03Z","ended_at":null,"exit_code":null,
+            "exit_signal":null,"end_reason":null,"command":["sh"],"profile":null,"workdir":"/","socket":"/s",
+            "cols":80,"rows":24,"last_activity_at":"2026-11-22T01:02:03Z","idle_ttl_secs":null,
+            "scrollback_lines":10,"record_file":null}"#,
+        )
+        .unwrap();
+        let value = serde_json::to_value(&rec).unwrap();
+        for key in value.as_object().unwrap().keys() {
+            assert!(
+                super::FIELD_ORDER.contains(&key.as_str()),
+                "{key} missing from FIELD_ORDER"
+            );
+        }
+    }
+}
