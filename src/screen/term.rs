@@ -148,6 +148,10 @@ pub struct Term {
     last_char: Option<char>,
     /// ?2026 synchronized output: accepted and reported, never replayed.
     pub sync: bool,
+    /// Set by a dispatch after which `vte` is back in its ground state
+    /// (CSI, ESC, BEL-terminated OSC); `Screen::feed` clears it and reads it
+    /// through `Perform::terminated`.
+    pub(crate) seq_done: bool,
 }
 
 fn default_tabs(cols: usize) -> Vec<bool> {
@@ -192,6 +196,7 @@ impl Term {
             replies: Vec::new(),
             last_char: None,
             sync: false,
+            seq_done: false,
         }
     }
 
@@ -256,6 +261,96 @@ impl Term {
             }
         }
         self.print_slow(c);
+    }
+
+    /// Text the parser would hand over in its ground state, with the same
+    /// print and execute calls (`vte`'s `ground_dispatch`), printable ASCII
+    /// in bulk.
+    pub(crate) fn ground_text(&mut self, text: &str) {
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if (0x20..0x7f).contains(&c) {
+                let n = b[i..]
+                    .iter()
+                    .position(|&x| !(0x20..0x7f).contains(&x))
+                    .unwrap_or(b.len() - i);
+                self.print_ascii(&b[i..i + n]);
+                i += n;
+            } else if c < 0x20 {
+                self.execute(c);
+                i += 1;
+            } else if c < 0x80 {
+                self.print_char(c as char);
+                i += 1;
+            } else {
+                // `i` is on a character boundary: `b[i]` starts a character.
+                let Some(ch) = text[i..].chars().next() else {
+                    break;
+                };
+                if ('\u{80}'..='\u{9f}').contains(&ch) {
+                    self.execute(ch as u8);
+                } else {
+                    self.print_char(ch);
+                }
+                i += ch.len_utf8();
+            }
+        }
+    }
+
+    /// `print_char` for each byte of `run` (printable ASCII), storing
+    /// stretches that take its fast path in one go.
+    fn print_ascii(&mut self, mut run: &[u8]) {
+        while let Some((&first, rest)) = run.split_first() {
+            let cols = self.cols;
+            let (row, col) = (self.cursor.row, self.cursor.col);
+            if self.cursor.pending_wrap
+                || self.modes.insert
+                || self.charsets[self.gl as usize & 1] != Charset::Ascii
+                || col + 1 >= cols
+            {
+                self.print_char(first as char);
+                run = rest;
+                continue;
+            }
+            let (style, link) = (self.style, self.link);
+            let grid = if self.alt_active {
+                &mut self.alt
+            } else {
+                &mut self.primary
+            };
+            // Up to the last column, which `print_char` handles (wrap).
+            let n = run.len().min(cols - 1 - col);
+            let stored = match grid.rows.get_mut(row) {
+                Some(r) if col < r.cells.len() => {
+                    let end = (col + n).min(r.cells.len());
+                    let mut k = 0;
+                    for (slot, &ch) in r.cells[col..end].iter_mut().zip(run) {
+                        if slot.flags != 0 {
+                            break;
+                        }
+                        *slot = Cell {
+                            ch: ch as char,
+                            style,
+                            flags: 0,
+                            link,
+                        };
+                        k += 1;
+                    }
+                    k
+                }
+                _ => 0,
+            };
+            if stored == 0 {
+                self.print_char(first as char);
+                run = rest;
+                continue;
+            }
+            self.cursor.col = col + stored;
+            self.last_char = Some(run[stored - 1] as char);
+            run = &run[stored..];
+        }
     }
 
     fn print_slow(&mut self, c: char) {
@@ -910,6 +1005,11 @@ impl Args {
 }
 
 impl Perform for Term {
+    #[inline(always)]
+    fn terminated(&self) -> bool {
+        self.seq_done
+    }
+
     #[inline]
     fn print(&mut self, c: char) {
         self.print_char(c);
@@ -941,7 +1041,10 @@ impl Perform for Term {
         }
     }
 
-    fn osc_dispatch(&mut self, params: &[&[u8]], _bell_terminated: bool) {
+    fn osc_dispatch(&mut self, params: &[&[u8]], bell_terminated: bool) {
+        // Ended by BEL, the parser is back in ground; ended by ESC it is
+        // not (CAN/SUB also pass `false`, which is only conservative).
+        self.seq_done = bell_terminated;
         match params.first() {
             Some(&b"0") | Some(&b"2") => self.set_title(&params[1..]),
             Some(&b"8") if params.len() >= 3 => {
@@ -962,6 +1065,7 @@ impl Perform for Term {
     }
 
     fn esc_dispatch(&mut self, intermediates: &[u8], _ignore: bool, byte: u8) {
+        self.seq_done = true;
         match (intermediates, byte) {
             ([], b'7') => self.save_cursor(),
             ([], b'8') => self.restore_cursor(),
@@ -995,6 +1099,7 @@ impl Perform for Term {
     }
 
     fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], ignore: bool, action: char) {
+        self.seq_done = true;
         if ignore {
             return;
         }
