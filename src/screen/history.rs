@@ -102,16 +102,31 @@ impl Line {
         text.reserve(cells.len());
         // Fast path: plain ASCII in one style, the bulk of any log.
         let first = cells.first().map_or(cur, |c| c.style);
-        if cells
-            .iter()
-            .all(|c| c.flags == 0 && c.style == first && c.ch.is_ascii())
-        {
+        let start = text.len();
+        // One pass: store the bytes while checking that the cells qualify;
+        // undo when one does not.
+        let plain = {
+            // SAFETY: only ASCII bytes are pushed (each is checked before),
+            // and on the way out the vector is cut back to `start` unless
+            // every byte pushed was ASCII: the text stays UTF-8.
+            let bytes = unsafe { text.as_mut_vec() };
+            let mut plain = true;
+            for c in cells {
+                if c.flags != 0 || c.style != first || !c.ch.is_ascii() {
+                    plain = false;
+                    break;
+                }
+                bytes.push(c.ch as u8);
+            }
+            if !plain {
+                bytes.truncate(start);
+            }
+            plain
+        };
+        if plain {
             if first != cur && !cells.is_empty() {
                 spans.push((base, first));
             }
-            // Not via bytes and `String::from_utf8`: that would validate the
-            // whole line again on every row appended to a long one.
-            text.extend(cells.iter().map(|c| c.ch));
         } else {
             if cells.len() > u32::MAX as usize - base as usize {
                 cells = &[];

@@ -325,18 +325,19 @@ impl Term {
             let stored = match grid.rows.get_mut(row) {
                 Some(r) if col < r.cells.len() => {
                     let end = (col + n).min(r.cells.len());
-                    let mut k = 0;
-                    for (slot, &ch) in r.cells[col..end].iter_mut().zip(run) {
-                        if slot.flags != 0 {
-                            break;
-                        }
+                    let cells = &mut r.cells[col..end];
+                    // Cells with wide or mark flags need `print_slow`.
+                    let k = cells
+                        .iter()
+                        .position(|c| c.flags != 0)
+                        .unwrap_or(cells.len());
+                    for (slot, &ch) in cells[..k].iter_mut().zip(&run[..k]) {
                         *slot = Cell {
                             ch: ch as char,
                             style,
                             flags: 0,
                             link,
                         };
-                        k += 1;
                     }
                     k
                 }
