@@ -563,6 +563,22 @@ fn fast_path_matches_parser() {
             _ => {
                 // Text with wide characters and a long OSC now and then.
                 let mut v = random_stream(&mut rng, len, cols, rows);
+                // SGR edge cases (`Screen::feed` parses plain SGR itself).
+                for _ in 0..rng.below(6) {
+                    let at = rng.below(v.len() as u64) as usize;
+                    let many = "1;".repeat(rng.below(40) as usize);
+                    let sgr = match rng.below(8) {
+                        0 => format!("\x1b[{many}31m"),
+                        1 => "\x1b[65567;38;5;65537;48;2;1;2;70000m".into(),
+                        2 => "\x1b[;;4;m".into(),
+                        3 => "\x1b[38:2::1:2:3m".into(),
+                        4 => "\x1b[?1m".into(),
+                        5 => "\x1b[1\r;3\n2m".into(),
+                        6 => "\x1b[38;5m\x1b[48;2;1m".into(),
+                        _ => format!("\x1b[{}m", rng.below(110)),
+                    };
+                    v.splice(at..at, sgr.into_bytes());
+                }
                 if rng.below(4) == 0 {
                     let at = rng.below(v.len() as u64) as usize;
                     let mut osc = b"\x1b]2;".to_vec();

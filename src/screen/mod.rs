@@ -131,20 +131,24 @@ impl Screen {
     /// parser). Mirrors `vte`'s `advance_ground` exactly.
     fn feed_ground(&mut self, bytes: &[u8], i: usize) -> usize {
         let rest = &bytes[i..];
-        let run_len = rest.iter().position(|&b| b == 0x1b).unwrap_or(rest.len());
-        let run = &rest[..run_len];
-        let at_esc = run_len < rest.len();
-        if run_len == 0 {
+        if rest[0] == 0x1b {
+            if let Some(n) = self.try_sgr(rest) {
+                return i + n;
+            }
             // The ESC goes to the parser, which leaves ground.
             self.ground = false;
             return i;
         }
+        if rest[0] < 0x80 {
+            // ASCII needs no UTF-8 validation.
+            return i + self.term.ground_ascii(rest);
+        }
+        let run_len = rest.iter().position(|&b| b == 0x1b).unwrap_or(rest.len());
+        let run = &rest[..run_len];
+        let at_esc = run_len < rest.len();
         match std::str::from_utf8(run) {
             Ok(text) => {
                 self.term.ground_text(text);
-                if at_esc {
-                    self.ground = false;
-                }
                 i + run_len
             }
             Err(err) => {
@@ -164,7 +168,6 @@ impl Screen {
                     None if at_esc => {
                         // A character cut off by ESC.
                         self.term.print('\u{fffd}');
-                        self.ground = false;
                         i + run_len
                     }
                     None => {
@@ -178,6 +181,41 @@ impl Screen {
                 }
             }
         }
+    }
+
+    /// `bytes` starts with ESC, the parser is in ground: a complete
+    /// `CSI Ps ; ... m` with only digits and `;` is applied here, as `vte`
+    /// would dispatch it (values saturate at 65535, an empty one is 0), and
+    /// the parser stays in ground. Returns the bytes taken, or `None` for
+    /// anything else (left to the parser).
+    fn try_sgr(&mut self, bytes: &[u8]) -> Option<usize> {
+        if bytes.get(1) != Some(&b'[') {
+            return None;
+        }
+        let mut values = [0u16; 32];
+        let mut n = 0;
+        let mut cur: u16 = 0;
+        for (k, &b) in bytes.iter().enumerate().skip(2).take(128) {
+            match b {
+                b'0'..=b'9' => cur = cur.saturating_mul(10).saturating_add((b - b'0') as u16),
+                b';' => {
+                    // vte keeps at most 32 parameters; leave the edge to it.
+                    if n + 2 >= values.len() {
+                        return None;
+                    }
+                    values[n] = cur;
+                    n += 1;
+                    cur = 0;
+                }
+                b'm' => {
+                    values[n] = cur;
+                    self.term.sgr_values(&values[..n + 1]);
+                    return Some(k + 1);
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// The start of a UTF-8 character was kept at the end of the last

@@ -267,7 +267,38 @@ impl Term {
     /// print and execute calls (`vte`'s `ground_dispatch`), printable ASCII
     /// in bulk.
     pub(crate) fn ground_text(&mut self, text: &str) {
-        let b = text.as_bytes();
+        self.ground_bytes(text, text.as_bytes());
+    }
+
+    /// `ground_text` for the ASCII at the start of `b`, up to an ESC or a
+    /// byte of 0x80 or more; returns the bytes taken.
+    pub(crate) fn ground_ascii(&mut self, b: &[u8]) -> usize {
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if (0x20..0x7f).contains(&c) {
+                let n = b[i..]
+                    .iter()
+                    .position(|&x| !(0x20..0x7f).contains(&x))
+                    .unwrap_or(b.len() - i);
+                self.print_ascii(&b[i..i + n]);
+                i += n;
+            } else if c == 0x1b || c >= 0x80 {
+                break;
+            } else if c < 0x20 {
+                self.execute(c);
+                i += 1;
+            } else {
+                self.print_char(c as char);
+                i += 1;
+            }
+        }
+        i
+    }
+
+    /// `text` is `bytes` as a `str`.
+    #[inline(always)]
+    fn ground_bytes(&mut self, text: &str, b: &[u8]) {
         let mut i = 0;
         while i < b.len() {
             let c = b[i];
@@ -286,7 +317,7 @@ impl Term {
                 i += 1;
             } else {
                 // `i` is on a character boundary: `b[i]` starts a character.
-                let Some(ch) = text[i..].chars().next() else {
+                let Some(ch) = text.get(i..).and_then(|t| t.chars().next()) else {
                     break;
                 };
                 if ('\u{80}'..='\u{9f}').contains(&ch) {
@@ -874,11 +905,20 @@ impl Term {
     // ---- SGR ----
 
     fn sgr(&mut self, params: &Params) {
-        if params.is_empty() {
+        self.sgr_params(params.is_empty(), params.iter());
+    }
+
+    /// SGR with plain `;`-separated values (no subparameters), as
+    /// `Screen::feed` parses the common `CSI ... m` itself.
+    pub(crate) fn sgr_values(&mut self, values: &[u16]) {
+        self.sgr_params(values.is_empty(), values.iter().map(std::slice::from_ref));
+    }
+
+    fn sgr_params<'a>(&mut self, empty: bool, mut it: impl Iterator<Item = &'a [u16]>) {
+        if empty {
             self.style = Style::default();
             return;
         }
-        let mut it = params.iter();
         while let Some(p) = it.next() {
             let s = &mut self.style;
             match p[0] {
@@ -951,7 +991,7 @@ fn extended_color_sub(p: &[u16]) -> Option<Color> {
 }
 
 /// `38;5;n` or `38;2;r;g;b`: the colour takes the following params.
-fn extended_color_semicolon(it: &mut vte::ParamsIter<'_>) -> Option<Color> {
+fn extended_color_semicolon<'a>(it: &mut impl Iterator<Item = &'a [u16]>) -> Option<Color> {
     match it.next()?.first()? {
         5 => Some(Color::indexed(byte(*it.next()?.first()?))),
         2 => {
@@ -1102,6 +1142,10 @@ impl Perform for Term {
     fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], ignore: bool, action: char) {
         self.seq_done = true;
         if ignore {
+            return;
+        }
+        if intermediates.is_empty() && action == 'm' {
+            self.sgr(params);
             return;
         }
         let a = Args::new(params);
