@@ -139,7 +139,12 @@ impl Line {
                     spans.push((base + col as u32, cell.style));
                     cur = cell.style;
                 }
-                text.push(cell.ch);
+                if cell.ch.is_ascii() {
+                    // SAFETY: an ASCII character is one byte of UTF-8.
+                    unsafe { text.as_mut_vec() }.push(cell.ch as u8);
+                } else {
+                    text.push(cell.ch);
+                }
                 if cell.flags & flag::MARKS != 0 {
                     text.push_str(row.marks_at(col));
                 }

@@ -259,8 +259,69 @@ impl Term {
                     return;
                 }
             }
+        } else if !c.is_ascii() && self.print_other(c) {
+            return;
         }
         self.print_slow(c);
+    }
+
+    /// `print_slow` for a non-ASCII character of width 1 or 2 that ends
+    /// before the last column, outside insert mode, on cells without wide
+    /// or mark flags (so nothing to split or drop). Line drawing does not
+    /// apply (it maps ASCII only). False when it does not apply.
+    #[inline]
+    fn print_other(&mut self, c: char) -> bool {
+        if self.cursor.pending_wrap || self.modes.insert {
+            return false;
+        }
+        let width = match c.width() {
+            Some(w @ (1 | 2)) => w,
+            _ => return false,
+        };
+        let (row, col, cols) = (self.cursor.row, self.cursor.col, self.cols);
+        if col + width >= cols {
+            return false;
+        }
+        let (style, link) = (self.style, self.link);
+        let grid = if self.alt_active {
+            &mut self.alt
+        } else {
+            &mut self.primary
+        };
+        let Some(cells) = grid
+            .rows
+            .get_mut(row)
+            .and_then(|r| r.cells.get_mut(col..col + width))
+        else {
+            return false;
+        };
+        if cells.iter().any(|c| c.flags != 0) {
+            return false;
+        }
+        if width == 1 {
+            cells[0] = Cell {
+                ch: c,
+                style,
+                flags: 0,
+                link,
+            };
+        } else {
+            cells[0] = Cell {
+                ch: c,
+                style,
+                flags: flag::WIDE,
+                link,
+            };
+            cells[1] = Cell {
+                ch: ' ',
+                style,
+                flags: flag::SPACER,
+                link,
+            };
+        }
+        self.cursor.col = col + width;
+        self.last_char = Some(c);
+        true
     }
 
     /// Text the parser would hand over in its ground state, with the same
