@@ -14,6 +14,11 @@
 //! - Scrollback stores logical lines (soft-wrapped rows joined) as text plus
 //!   style spans ([`history::Line`]), bounded by both `Limits::lines` and
 //!   `Limits::bytes`; it does not depend on the screen width.
+//! - `Screen::feed` keeps `vte` out of the common case: while the parser
+//!   is known to be in its ground state, text and plain `CSI ... m` are
+//!   applied directly (printable ASCII stored in bulk), with exactly the
+//!   calls `vte` would make; `tests/screen.rs` checks this against the
+//!   parser-only path (`feed_reference`).
 //! - Sizes are clamped to `1..=MAX_COLS` x `1..=MAX_ROWS` so that a bogus
 //!   window size cannot make the model allocate gigabytes.
 
@@ -129,20 +134,29 @@ impl Screen {
 
     /// Ground-state text from `i` up to the next ESC (which is left for the
     /// parser). Mirrors `vte`'s `advance_ground` exactly.
-    fn feed_ground(&mut self, bytes: &[u8], i: usize) -> usize {
-        let rest = &bytes[i..];
-        if rest[0] == 0x1b {
-            if let Some(n) = self.try_sgr(rest) {
-                return i + n;
+    fn feed_ground(&mut self, bytes: &[u8], mut i: usize) -> usize {
+        // ASCII and plain SGR, the bulk of most output, in one loop.
+        loop {
+            let Some(&b) = bytes.get(i) else {
+                return i;
+            };
+            if b == 0x1b {
+                match self.try_sgr(&bytes[i..]) {
+                    Some(n) => i += n,
+                    None => {
+                        // The ESC goes to the parser, which leaves ground.
+                        self.ground = false;
+                        return i;
+                    }
+                }
+            } else if b < 0x80 {
+                // ASCII needs no UTF-8 validation.
+                i += self.term.ground_ascii(&bytes[i..]);
+            } else {
+                break;
             }
-            // The ESC goes to the parser, which leaves ground.
-            self.ground = false;
-            return i;
         }
-        if rest[0] < 0x80 {
-            // ASCII needs no UTF-8 validation.
-            return i + self.term.ground_ascii(rest);
-        }
+        let rest = &bytes[i..];
         let run_len = rest.iter().position(|&b| b == 0x1b).unwrap_or(rest.len());
         let run = &rest[..run_len];
         let at_esc = run_len < rest.len();
