@@ -102,27 +102,14 @@ impl Line {
         text.reserve(cells.len());
         // Fast path: plain ASCII in one style, the bulk of any log.
         let first = cells.first().map_or(cur, |c| c.style);
-        let start = text.len();
-        // One pass: store the bytes while checking that the cells qualify;
-        // undo when one does not.
-        let plain = {
-            // SAFETY: only ASCII bytes are pushed (each is checked before),
-            // and on the way out the vector is cut back to `start` unless
-            // every byte pushed was ASCII: the text stays UTF-8.
-            let bytes = unsafe { text.as_mut_vec() };
-            let mut plain = true;
-            for c in cells {
-                if c.flags != 0 || c.style != first || !c.ch.is_ascii() {
-                    plain = false;
-                    break;
-                }
-                bytes.push(c.ch as u8);
-            }
-            if !plain {
-                bytes.truncate(start);
-            }
-            plain
-        };
+        let qualifies = |c: &Cell| c.flags == 0 && c.style == first && c.ch.is_ascii();
+        // The last cell first: a styled row usually fails there at once.
+        let plain = cells.last().is_none_or(qualifies) && cells.iter().all(qualifies);
+        if plain {
+            // SAFETY: every character is ASCII (checked above): one byte
+            // each, so the text stays UTF-8.
+            unsafe { text.as_mut_vec() }.extend(cells.iter().map(|c| c.ch as u8));
+        }
         if plain {
             if first != cur && !cells.is_empty() {
                 spans.push((base, first));
