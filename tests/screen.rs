@@ -539,6 +539,89 @@ fn random_bytes_never_panic_and_stay_bounded() {
 }
 
 /// CPU time of this thread from /proc (utime + stime, clock ticks of 10 ms).
+/// The ground-state fast path in `Screen::feed` must do exactly what the
+/// parser alone does (`feed_reference`), whatever the chunking: random
+/// streams and random bytes (invalid and cut UTF-8, long OSC strings, CAN
+/// inside sequences), cut into the same random pieces for both.
+#[test]
+fn fast_path_matches_parser() {
+    let mut rng = Rng(0x51ed_2701_a3c9_44b1);
+    const ALPHABET: &[u8] = b"\x1b\x1b\x1b[[[]?;;;0123456789:>< mhlHJKLMPSTXr@`abdefgqsu\x07\x08\t\n\r\x0e\x0f\x18\x1a\x9b\x9c\xc2\x85\xe4\xb8\xad\xcc\x81\xf0\x9f\x98\x80";
+    for i in 0..1500 {
+        let cols = 1 + rng.below(30) as u16;
+        let rows = 1 + rng.below(10) as u16;
+        let len = 50 + rng.below(2000) as usize;
+        let stream: Vec<u8> = match i % 3 {
+            0 => random_stream(&mut rng, len, cols, rows),
+            1 => (0..len)
+                .map(|_| match rng.below(4) {
+                    0 => rng.next() as u8,
+                    1 => b' ' + rng.below(95) as u8,
+                    _ => *rng.pick(ALPHABET),
+                })
+                .collect(),
+            _ => {
+                // Text with wide characters and a long OSC now and then.
+                let mut v = random_stream(&mut rng, len, cols, rows);
+                // SGR edge cases (`Screen::feed` parses plain SGR itself).
+                for _ in 0..rng.below(6) {
+                    let at = rng.below(v.len() as u64) as usize;
+                    let many = "1;".repeat(rng.below(40) as usize);
+                    let sgr = match rng.below(8) {
+                        0 => format!("\x1b[{many}31m"),
+                        1 => "\x1b[65567;38;5;65537;48;2;1;2;70000m".into(),
+                        2 => "\x1b[;;4;m".into(),
+                        3 => "\x1b[38:2::1:2:3m".into(),
+                        4 => "\x1b[?1m".into(),
+                        5 => "\x1b[1\r;3\n2m".into(),
+                        6 => "\x1b[38;5m\x1b[48;2;1m".into(),
+                        _ => format!("\x1b[{}m", rng.below(110)),
+                    };
+                    v.splice(at..at, sgr.into_bytes());
+                }
+                if rng.below(4) == 0 {
+                    let at = rng.below(v.len() as u64) as usize;
+                    let mut osc = b"\x1b]2;".to_vec();
+                    osc.resize(5000 + rng.below(200) as usize, b'x');
+                    osc.extend_from_slice("中\x07".as_bytes());
+                    v.splice(at..at, osc);
+                }
+                v
+            }
+        };
+        let limits = Limits {
+            lines: 50,
+            bytes: 4096,
+        };
+        let mut a = Screen::new(cols, rows, limits);
+        let mut b = Screen::new(cols, rows, limits);
+        let mut rest = &stream[..];
+        let max = *rng.pick(&[3u64, 17, 200, 5000]);
+        while !rest.is_empty() {
+            let n = (1 + rng.below(max) as usize).min(rest.len());
+            a.feed(&rest[..n]);
+            b.feed_reference(&rest[..n]);
+            rest = &rest[n..];
+        }
+        let what = || format!("stream {i}: {:?}", String::from_utf8_lossy(&stream));
+        if let Err(e) = a.state_eq(&b) {
+            panic!("{}: fast path differs: {e}", what());
+        }
+        assert!(
+            a.term().history.lines == b.term().history.lines,
+            "{}: history differs",
+            what()
+        );
+        assert_eq!(a.take_replies(), b.take_replies(), "{}: replies", what());
+        assert_eq!(
+            render::redraw(&a, Redraw::Resync),
+            render::redraw(&b, Redraw::Resync),
+            "{}: redraw differs",
+            what()
+        );
+    }
+}
+
 fn thread_cpu_secs() -> f64 {
     let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
@@ -621,4 +704,45 @@ fn screen_throughput() {
             data.len() >> 20
         );
     }
+}
+
+/// A fixed input for instruction counts (`valgrind --tool=callgrind`):
+/// `LINGER_CG=plain|sgr|cjk` (default plain), 8 MB fed in 64 KiB chunks.
+/// Count the inclusive cost of `Screen::feed` and divide by 8.
+#[test]
+#[ignore]
+fn screen_callgrind() {
+    let kind = std::env::var("LINGER_CG").unwrap_or_else(|_| "plain".into());
+    let mut data = Vec::with_capacity(9 << 20);
+    let mut i = 0u64;
+    while data.len() < 8 << 20 {
+        match kind.as_str() {
+            "sgr" => {
+                for c in 0..8 {
+                    data.extend_from_slice(
+                        format!(
+                            "\x1b[3{c}mline {i} \x1b[1mbold\x1b[0m some text here \x1b[38;5;{}mmore\x1b[m ",
+                            i % 256
+                        )
+                        .as_bytes(),
+                    );
+                }
+                data.extend_from_slice(b"\r\n");
+            }
+            "cjk" => data.extend_from_slice("漢字かな交じり文、全角の文字列です。\r\n".as_bytes()),
+            _ => data.extend_from_slice(
+                format!(
+                    "{i:08} the quick brown fox jumps over the lazy dog, line of ordinary text\r\n"
+                )
+                .as_bytes(),
+            ),
+        }
+        i += 1;
+    }
+    data.truncate(8 << 20);
+    let mut s = Screen::new(120, 40, Limits::default());
+    for chunk in data.chunks(64 * 1024) {
+        s.feed(chunk);
+    }
+    assert!(s.history_len() > 0);
 }

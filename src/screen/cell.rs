@@ -68,7 +68,11 @@ pub mod underline {
 }
 
 /// Everything SGR sets: the pen, and the look of each cell.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+///
+/// `repr(C)` with no padding: equality compares two 8-byte words (see
+/// [`Style::words`]), which history and rendering do for every cell.
+#[derive(Clone, Copy, Debug, Default, Eq)]
+#[repr(C)]
 pub struct Style {
     pub fg: Color,
     pub bg: Color,
@@ -83,7 +87,34 @@ pub struct Style {
     pub reserved: u8,
 }
 
+impl PartialEq for Style {
+    #[inline]
+    fn eq(&self, other: &Style) -> bool {
+        self.words() == other.words()
+    }
+}
+
+impl std::hash::Hash for Style {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.words().hash(state);
+    }
+}
+
 impl Style {
+    /// All fields packed in two words, in memory order (so the compiler
+    /// can load them as they are).
+    #[inline]
+    fn words(&self) -> (u64, u64) {
+        (
+            self.fg.0 as u64 | (self.bg.0 as u64) << 32,
+            self.ul_color.0 as u64
+                | (self.attrs as u64) << 32
+                | (self.underline as u64) << 48
+                | (self.reserved as u64) << 56,
+        )
+    }
+
+    #[inline]
     pub fn is_default(&self) -> bool {
         *self == Style::default()
     }
@@ -154,6 +185,7 @@ impl Cell {
     }
 
     /// True for a space with default style: what `text_lines` trims.
+    #[inline]
     pub fn is_blank(&self) -> bool {
         self.ch == ' ' && self.flags == 0 && self.link == 0 && self.style.is_default()
     }

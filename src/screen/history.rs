@@ -102,16 +102,18 @@ impl Line {
         text.reserve(cells.len());
         // Fast path: plain ASCII in one style, the bulk of any log.
         let first = cells.first().map_or(cur, |c| c.style);
-        if cells
-            .iter()
-            .all(|c| c.flags == 0 && c.style == first && c.ch.is_ascii())
-        {
+        let qualifies = |c: &Cell| c.flags == 0 && c.style == first && c.ch.is_ascii();
+        // The last cell first: a styled row usually fails there at once.
+        let plain = cells.last().is_none_or(qualifies) && cells.iter().all(qualifies);
+        if plain {
+            // SAFETY: every character is ASCII (checked above): one byte
+            // each, so the text stays UTF-8.
+            unsafe { text.as_mut_vec() }.extend(cells.iter().map(|c| c.ch as u8));
+        }
+        if plain {
             if first != cur && !cells.is_empty() {
                 spans.push((base, first));
             }
-            // Not via bytes and `String::from_utf8`: that would validate the
-            // whole line again on every row appended to a long one.
-            text.extend(cells.iter().map(|c| c.ch));
         } else {
             if cells.len() > u32::MAX as usize - base as usize {
                 cells = &[];
@@ -124,7 +126,12 @@ impl Line {
                     spans.push((base + col as u32, cell.style));
                     cur = cell.style;
                 }
-                text.push(cell.ch);
+                if cell.ch.is_ascii() {
+                    // SAFETY: an ASCII character is one byte of UTF-8.
+                    unsafe { text.as_mut_vec() }.push(cell.ch as u8);
+                } else {
+                    text.push(cell.ch);
+                }
                 if cell.flags & flag::MARKS != 0 {
                     text.push_str(row.marks_at(col));
                 }

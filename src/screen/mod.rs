@@ -14,6 +14,11 @@
 //! - Scrollback stores logical lines (soft-wrapped rows joined) as text plus
 //!   style spans ([`history::Line`]), bounded by both `Limits::lines` and
 //!   `Limits::bytes`; it does not depend on the screen width.
+//! - `Screen::feed` keeps `vte` out of the common case: while the parser
+//!   is known to be in its ground state, text and plain `CSI ... m` are
+//!   applied directly (printable ASCII stored in bulk), with exactly the
+//!   calls `vte` would make; `tests/screen.rs` checks this against the
+//!   parser-only path (`feed_reference`).
 //! - Sizes are clamped to `1..=MAX_COLS` x `1..=MAX_ROWS` so that a bogus
 //!   window size cannot make the model allocate gigabytes.
 
@@ -25,6 +30,7 @@ pub mod term;
 
 use history::History;
 use term::Term;
+use vte::Perform;
 
 /// Widest screen the model keeps; wider requests are clamped.
 pub const MAX_COLS: u16 = 2000;
@@ -33,6 +39,9 @@ pub const MAX_ROWS: u16 = 1000;
 /// Longest OSC string passed to the parser. `vte` buffers OSC payloads
 /// without a bound, so longer ones are cut here (we only use titles).
 const MAX_OSC: usize = 4096;
+/// Bytes given to the parser at a time while `feed` waits for it to get
+/// back to its ground state.
+const PARSE_STEP: usize = 256;
 
 /// How much history a screen keeps: both limits apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +81,13 @@ pub struct Screen {
     parser: vte::Parser,
     term: Term,
     osc: Osc,
+    /// The parser is in its ground state with no partial UTF-8 character:
+    /// `feed` may handle text itself.
+    ground: bool,
+    /// With `ground`: the start of a UTF-8 character cut off by the end of
+    /// the last input (what `vte` would have kept), `stash_len` bytes.
+    stash: [u8; 4],
+    stash_len: usize,
 }
 
 fn clamp_size(cols: u16, rows: u16) -> (usize, usize) {
@@ -88,13 +104,274 @@ impl Screen {
             parser: vte::Parser::new(),
             term: Term::new(cols, rows, History::new(limits.lines, limits.bytes)),
             osc: Osc::Ground,
+            ground: true,
+            stash: [0; 4],
+            stash_len: 0,
         }
     }
 
     /// Feed program output.
+    ///
+    /// While the parser is known to be in its ground state (no sequence
+    /// under way, no partial UTF-8 character), text up to the next ESC is
+    /// handled here without `vte`: the same print/execute calls its ground
+    /// state would make, with runs of printable ASCII written in bulk.
+    /// Everything from an ESC on goes through the parser until it signals
+    /// (`Perform::terminated`) that a dispatched sequence brought it back to
+    /// ground.
     pub fn feed(&mut self, bytes: &[u8]) {
-        // The parser sees every byte except the tail of an over-long OSC
-        // string; this loop only looks for ESC and OSC terminators.
+        let mut i = 0;
+        while i < bytes.len() {
+            if self.stash_len > 0 {
+                i = self.finish_partial(bytes, i);
+            } else if self.ground {
+                i = self.feed_ground(bytes, i);
+            } else {
+                i = self.feed_parser(bytes, i);
+            }
+        }
+    }
+
+    /// Ground-state text from `i` up to the next ESC (which is left for the
+    /// parser). Mirrors `vte`'s `advance_ground` exactly.
+    fn feed_ground(&mut self, bytes: &[u8], mut i: usize) -> usize {
+        // ASCII and plain SGR, the bulk of most output, in one loop.
+        loop {
+            let Some(&b) = bytes.get(i) else {
+                return i;
+            };
+            if b == 0x1b {
+                match self.try_sgr(&bytes[i..]) {
+                    Some(n) => i += n,
+                    None => {
+                        // The ESC goes to the parser, which leaves ground.
+                        self.ground = false;
+                        return i;
+                    }
+                }
+            } else if b < 0x80 {
+                // ASCII needs no UTF-8 validation.
+                i += self.term.ground_ascii(&bytes[i..]);
+            } else {
+                break;
+            }
+        }
+        let rest = &bytes[i..];
+        let run_len = rest.iter().position(|&b| b == 0x1b).unwrap_or(rest.len());
+        let run = &rest[..run_len];
+        let at_esc = run_len < rest.len();
+        match std::str::from_utf8(run) {
+            Ok(text) => {
+                self.term.ground_text(text);
+                i + run_len
+            }
+            Err(err) => {
+                let valid = err.valid_up_to();
+                // SAFETY: `valid_up_to` bytes were just validated.
+                let text = unsafe { std::str::from_utf8_unchecked(&run[..valid]) };
+                self.term.ground_text(text);
+                match err.error_len() {
+                    Some(len) => {
+                        if len == 1 && run[valid] <= 0x9f {
+                            self.term.execute(run[valid]);
+                        } else {
+                            self.term.print('\u{fffd}');
+                        }
+                        i + valid + len
+                    }
+                    None if at_esc => {
+                        // A character cut off by ESC.
+                        self.term.print('\u{fffd}');
+                        i + run_len
+                    }
+                    None => {
+                        // Cut off by the end of the input: keep the start of
+                        // the character, as the parser would have.
+                        let tail = &run[valid..];
+                        self.stash[..tail.len()].copy_from_slice(tail);
+                        self.stash_len = tail.len();
+                        i + run_len
+                    }
+                }
+            }
+        }
+    }
+
+    /// `bytes` starts with ESC, the parser is in ground: a complete
+    /// `CSI Ps ; ... m` with only digits and `;` is applied here, as `vte`
+    /// would dispatch it (values saturate at 65535, an empty one is 0), and
+    /// the parser stays in ground. Returns the bytes taken, or `None` for
+    /// anything else (left to the parser).
+    fn try_sgr(&mut self, bytes: &[u8]) -> Option<usize> {
+        if bytes.get(1) != Some(&b'[') {
+            return None;
+        }
+        let mut values = [0u16; 32];
+        let mut n = 0;
+        let mut cur: u16 = 0;
+        for (k, &b) in bytes.iter().enumerate().skip(2).take(128) {
+            match b {
+                b'0'..=b'9' => cur = cur.saturating_mul(10).saturating_add((b - b'0') as u16),
+                b';' => {
+                    // vte keeps at most 32 parameters; leave the edge to it.
+                    if n + 2 >= values.len() {
+                        return None;
+                    }
+                    values[n] = cur;
+                    n += 1;
+                    cur = 0;
+                }
+                b'm' => {
+                    values[n] = cur;
+                    self.term.sgr_values(&values[..n + 1]);
+                    return Some(k + 1);
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// The start of a UTF-8 character was kept at the end of the last
+    /// input: complete it exactly as `vte`'s `advance_partial_utf8` does
+    /// (including which bytes it consumes when the input is invalid).
+    fn finish_partial(&mut self, bytes: &[u8], i: usize) -> usize {
+        let old = self.stash_len;
+        let copy = (bytes.len() - i).min(self.stash.len() - old);
+        let mut buf = self.stash;
+        buf[old..old + copy].copy_from_slice(&bytes[i..i + copy]);
+        let total = old + copy;
+        let first = |b: &[u8]| std::str::from_utf8(b).ok().and_then(|s| s.chars().next());
+        match std::str::from_utf8(&buf[..total]) {
+            Ok(text) => {
+                self.stash_len = 0;
+                let c = text.chars().next().unwrap_or('\u{fffd}');
+                self.term.print(c);
+                i + c.len_utf8() - old
+            }
+            Err(err) => {
+                let valid = err.valid_up_to();
+                if valid > 0 {
+                    self.stash_len = 0;
+                    if let Some(c) = first(&buf[..valid]) {
+                        self.term.print(c);
+                    }
+                    return i + valid - old;
+                }
+                match err.error_len() {
+                    Some(len) => {
+                        self.stash_len = 0;
+                        self.term.print('\u{fffd}');
+                        i + len.saturating_sub(old)
+                    }
+                    None => {
+                        self.stash = buf;
+                        self.stash_len = total;
+                        i + copy
+                    }
+                }
+            }
+        }
+    }
+
+    /// Give the parser bytes from `i`, through the OSC length guard, until
+    /// it is back in ground after a sequence or a guard step ends.
+    fn feed_parser(&mut self, bytes: &[u8], i: usize) -> usize {
+        match self.osc {
+            Osc::Ground => {
+                // Up to and including the next ESC, in steps of at most
+                // `PARSE_STEP` bytes (the parser usually stops much earlier,
+                // at the end of a sequence). An ESC that starts anything but
+                // an OSC string is part of the step: the guard is back in
+                // ground after its second byte.
+                let mut from = i;
+                if bytes[i] == 0x1b && bytes.get(i + 1).is_some_and(|&b| b != b']' && b != 0x1b) {
+                    from = i + 2;
+                }
+                let lim = bytes.len().min(from + PARSE_STEP);
+                let end = match bytes[from..lim].iter().position(|&b| b == 0x1b) {
+                    Some(p) => from + p + 1,
+                    None => lim,
+                };
+                let n = self.parse(&bytes[i..end]);
+                if !self.ground && end > from && bytes[end - 1] == 0x1b {
+                    self.osc = Osc::Esc;
+                }
+                i + n
+            }
+            Osc::Esc => {
+                let b = bytes[i];
+                self.parse(&bytes[i..i + 1]);
+                self.osc = if self.ground {
+                    Osc::Ground
+                } else {
+                    match b {
+                        b']' => Osc::In(0),
+                        0x1b => Osc::Esc,
+                        _ => Osc::Ground,
+                    }
+                };
+                i + 1
+            }
+            Osc::In(len) => {
+                let end = bytes.len().min(i + (MAX_OSC - len));
+                match bytes[i..end].iter().position(|&b| osc_end(b)) {
+                    Some(p) => {
+                        let n = self.parse(&bytes[i..i + p + 1]);
+                        if !self.ground {
+                            self.osc = if bytes[i + p] == 0x1b {
+                                Osc::Esc
+                            } else {
+                                Osc::Ground
+                            };
+                        }
+                        i + n
+                    }
+                    None => {
+                        let n = self.parse(&bytes[i..end]);
+                        if !self.ground {
+                            let len = len + (end - i);
+                            self.osc = if len >= MAX_OSC {
+                                Osc::Skip
+                            } else {
+                                Osc::In(len)
+                            };
+                        }
+                        i + n
+                    }
+                }
+            }
+            Osc::Skip => match bytes[i..].iter().position(|&b| osc_end(b)) {
+                Some(p) => {
+                    // The terminator reaches the parser and ends the
+                    // (truncated) string there.
+                    self.osc = Osc::In(0);
+                    i + p
+                }
+                None => bytes.len(),
+            },
+        }
+    }
+
+    /// Run the parser over `bytes` until a sequence it dispatched left it in
+    /// ground (then `self.ground` is set and the guard is reset). Returns
+    /// the bytes consumed.
+    fn parse(&mut self, bytes: &[u8]) -> usize {
+        self.term.seq_done = false;
+        let n = self.parser.advance_until_terminated(&mut self.term, bytes);
+        if self.term.seq_done {
+            self.term.seq_done = false;
+            self.ground = true;
+            self.osc = Osc::Ground;
+        }
+        n
+    }
+
+    /// `feed` as it was before the ground-state fast path: every byte through
+    /// `vte`. Kept only so that tests can check that both agree; do not mix
+    /// the two on one screen.
+    #[doc(hidden)]
+    pub fn feed_reference(&mut self, bytes: &[u8]) {
         let mut start = 0;
         let mut i = 0;
         while i < bytes.len() {
@@ -140,8 +417,6 @@ impl Screen {
                 }
                 Osc::Skip => match bytes[i..].iter().position(|&b| osc_end(b)) {
                     Some(p) => {
-                        // The terminator reaches the parser and ends the
-                        // (truncated) string there.
                         i += p;
                         start = i;
                         self.osc = Osc::In(0);

@@ -148,6 +148,10 @@ pub struct Term {
     last_char: Option<char>,
     /// ?2026 synchronized output: accepted and reported, never replayed.
     pub sync: bool,
+    /// Set by a dispatch after which `vte` is back in its ground state
+    /// (CSI, ESC, BEL-terminated OSC); `Screen::feed` clears it and reads it
+    /// through `Perform::terminated`.
+    pub(crate) seq_done: bool,
 }
 
 fn default_tabs(cols: usize) -> Vec<bool> {
@@ -192,6 +196,7 @@ impl Term {
             replies: Vec::new(),
             last_char: None,
             sync: false,
+            seq_done: false,
         }
     }
 
@@ -254,8 +259,191 @@ impl Term {
                     return;
                 }
             }
+        } else if !c.is_ascii() && self.print_other(c) {
+            return;
         }
         self.print_slow(c);
+    }
+
+    /// `print_slow` for a non-ASCII character of width 1 or 2 that ends
+    /// before the last column, outside insert mode, on cells without wide
+    /// or mark flags (so nothing to split or drop). Line drawing does not
+    /// apply (it maps ASCII only). False when it does not apply.
+    #[inline]
+    fn print_other(&mut self, c: char) -> bool {
+        if self.cursor.pending_wrap || self.modes.insert {
+            return false;
+        }
+        let width = match c.width() {
+            Some(w @ (1 | 2)) => w,
+            _ => return false,
+        };
+        let (row, col, cols) = (self.cursor.row, self.cursor.col, self.cols);
+        if col + width >= cols {
+            return false;
+        }
+        let (style, link) = (self.style, self.link);
+        let grid = if self.alt_active {
+            &mut self.alt
+        } else {
+            &mut self.primary
+        };
+        let Some(cells) = grid
+            .rows
+            .get_mut(row)
+            .and_then(|r| r.cells.get_mut(col..col + width))
+        else {
+            return false;
+        };
+        if cells.iter().any(|c| c.flags != 0) {
+            return false;
+        }
+        if width == 1 {
+            cells[0] = Cell {
+                ch: c,
+                style,
+                flags: 0,
+                link,
+            };
+        } else {
+            cells[0] = Cell {
+                ch: c,
+                style,
+                flags: flag::WIDE,
+                link,
+            };
+            cells[1] = Cell {
+                ch: ' ',
+                style,
+                flags: flag::SPACER,
+                link,
+            };
+        }
+        self.cursor.col = col + width;
+        self.last_char = Some(c);
+        true
+    }
+
+    /// Text the parser would hand over in its ground state, with the same
+    /// print and execute calls (`vte`'s `ground_dispatch`), printable ASCII
+    /// in bulk.
+    pub(crate) fn ground_text(&mut self, text: &str) {
+        self.ground_bytes(text, text.as_bytes());
+    }
+
+    /// `ground_text` for the ASCII at the start of `b`, up to an ESC or a
+    /// byte of 0x80 or more; returns the bytes taken.
+    pub(crate) fn ground_ascii(&mut self, b: &[u8]) -> usize {
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if (0x20..0x7f).contains(&c) {
+                let n = b[i..]
+                    .iter()
+                    .position(|&x| !(0x20..0x7f).contains(&x))
+                    .unwrap_or(b.len() - i);
+                self.print_ascii(&b[i..i + n]);
+                i += n;
+            } else if c == 0x1b || c >= 0x80 {
+                break;
+            } else if c < 0x20 {
+                self.execute(c);
+                i += 1;
+            } else {
+                self.print_char(c as char);
+                i += 1;
+            }
+        }
+        i
+    }
+
+    /// `text` is `bytes` as a `str`.
+    #[inline(always)]
+    fn ground_bytes(&mut self, text: &str, b: &[u8]) {
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if (0x20..0x7f).contains(&c) {
+                let n = b[i..]
+                    .iter()
+                    .position(|&x| !(0x20..0x7f).contains(&x))
+                    .unwrap_or(b.len() - i);
+                self.print_ascii(&b[i..i + n]);
+                i += n;
+            } else if c < 0x20 {
+                self.execute(c);
+                i += 1;
+            } else if c < 0x80 {
+                self.print_char(c as char);
+                i += 1;
+            } else {
+                // `i` is on a character boundary: `b[i]` starts a character.
+                let Some(ch) = text.get(i..).and_then(|t| t.chars().next()) else {
+                    break;
+                };
+                if ('\u{80}'..='\u{9f}').contains(&ch) {
+                    self.execute(ch as u8);
+                } else {
+                    self.print_char(ch);
+                }
+                i += ch.len_utf8();
+            }
+        }
+    }
+
+    /// `print_char` for each byte of `run` (printable ASCII), storing
+    /// stretches that take its fast path in one go.
+    fn print_ascii(&mut self, mut run: &[u8]) {
+        while let Some((&first, rest)) = run.split_first() {
+            let cols = self.cols;
+            let (row, col) = (self.cursor.row, self.cursor.col);
+            if self.cursor.pending_wrap
+                || self.modes.insert
+                || self.charsets[self.gl as usize & 1] != Charset::Ascii
+                || col + 1 >= cols
+            {
+                self.print_char(first as char);
+                run = rest;
+                continue;
+            }
+            let (style, link) = (self.style, self.link);
+            let grid = if self.alt_active {
+                &mut self.alt
+            } else {
+                &mut self.primary
+            };
+            // Up to the last column, which `print_char` handles (wrap).
+            let n = run.len().min(cols - 1 - col);
+            let stored = match grid.rows.get_mut(row) {
+                Some(r) if col < r.cells.len() => {
+                    let end = (col + n).min(r.cells.len());
+                    let cells = &mut r.cells[col..end];
+                    // Cells with wide or mark flags need `print_slow`.
+                    let k = cells
+                        .iter()
+                        .position(|c| c.flags != 0)
+                        .unwrap_or(cells.len());
+                    for (slot, &ch) in cells[..k].iter_mut().zip(&run[..k]) {
+                        *slot = Cell {
+                            ch: ch as char,
+                            style,
+                            flags: 0,
+                            link,
+                        };
+                    }
+                    k
+                }
+                _ => 0,
+            };
+            if stored == 0 {
+                self.print_char(first as char);
+                run = rest;
+                continue;
+            }
+            self.cursor.col = col + stored;
+            self.last_char = Some(run[stored - 1] as char);
+            run = &run[stored..];
+        }
     }
 
     fn print_slow(&mut self, c: char) {
@@ -778,11 +966,20 @@ impl Term {
     // ---- SGR ----
 
     fn sgr(&mut self, params: &Params) {
-        if params.is_empty() {
+        self.sgr_params(params.is_empty(), params.iter());
+    }
+
+    /// SGR with plain `;`-separated values (no subparameters), as
+    /// `Screen::feed` parses the common `CSI ... m` itself.
+    pub(crate) fn sgr_values(&mut self, values: &[u16]) {
+        self.sgr_params(values.is_empty(), values.iter().map(std::slice::from_ref));
+    }
+
+    fn sgr_params<'a>(&mut self, empty: bool, mut it: impl Iterator<Item = &'a [u16]>) {
+        if empty {
             self.style = Style::default();
             return;
         }
-        let mut it = params.iter();
         while let Some(p) = it.next() {
             let s = &mut self.style;
             match p[0] {
@@ -855,7 +1052,7 @@ fn extended_color_sub(p: &[u16]) -> Option<Color> {
 }
 
 /// `38;5;n` or `38;2;r;g;b`: the colour takes the following params.
-fn extended_color_semicolon(it: &mut vte::ParamsIter<'_>) -> Option<Color> {
+fn extended_color_semicolon<'a>(it: &mut impl Iterator<Item = &'a [u16]>) -> Option<Color> {
     match it.next()?.first()? {
         5 => Some(Color::indexed(byte(*it.next()?.first()?))),
         2 => {
@@ -910,6 +1107,11 @@ impl Args {
 }
 
 impl Perform for Term {
+    #[inline(always)]
+    fn terminated(&self) -> bool {
+        self.seq_done
+    }
+
     #[inline]
     fn print(&mut self, c: char) {
         self.print_char(c);
@@ -941,7 +1143,10 @@ impl Perform for Term {
         }
     }
 
-    fn osc_dispatch(&mut self, params: &[&[u8]], _bell_terminated: bool) {
+    fn osc_dispatch(&mut self, params: &[&[u8]], bell_terminated: bool) {
+        // Ended by BEL, the parser is back in ground; ended by ESC it is
+        // not (CAN/SUB also pass `false`, which is only conservative).
+        self.seq_done = bell_terminated;
         match params.first() {
             Some(&b"0") | Some(&b"2") => self.set_title(&params[1..]),
             Some(&b"8") if params.len() >= 3 => {
@@ -962,6 +1167,7 @@ impl Perform for Term {
     }
 
     fn esc_dispatch(&mut self, intermediates: &[u8], _ignore: bool, byte: u8) {
+        self.seq_done = true;
         match (intermediates, byte) {
             ([], b'7') => self.save_cursor(),
             ([], b'8') => self.restore_cursor(),
@@ -995,7 +1201,12 @@ impl Perform for Term {
     }
 
     fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], ignore: bool, action: char) {
+        self.seq_done = true;
         if ignore {
+            return;
+        }
+        if intermediates.is_empty() && action == 'm' {
+            self.sgr(params);
             return;
         }
         let a = Args::new(params);
