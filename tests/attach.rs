@@ -60,13 +60,14 @@ fn detach_key_returns_and_session_keeps_running_then_reattach_redraws() {
     // Output while detached is kept; re-attach shows the current screen.
     sb.linger(["send", "keep", "--enter", "while-away"]).ok();
     let mut again = Pty::spawn(sb.cmd(["attach", "keep"]), 80, 24);
-    again.expect("while-away");
-    let shown = screen_of(&again.output, 80, 24);
-    assert!(shown.iter().any(|l| l == "line-one"), "{shown:?}");
-    assert!(
-        shown.iter().filter(|l| l.as_str() == "while-away").count() == 2,
-        "{shown:?}"
-    );
+    // The redraw may arrive in pieces: wait until the whole screen is there.
+    let shown = wait_for("the redrawn screen", || {
+        again.pump(Duration::from_millis(50));
+        let shown = screen_of(&again.output, 80, 24);
+        let echoed = shown.iter().filter(|l| l.as_str() == "while-away").count() == 2;
+        (echoed && shown.iter().any(|l| l == "line-one")).then_some(shown)
+    });
+    assert_eq!(shown[0], "line-one", "{shown:?}");
     again.send(b"\x1dd");
     assert_eq!(again.wait_exit(), 0);
     sb.linger(["stop", &id]).ok();
