@@ -96,12 +96,14 @@ test-static: static
 
 # Side by side with tmux, GNU screen, dtach and a direct PTY (installs the
 # peers with apt-get when missing); writes bench/RESULTS.md. The screen model's
-# own throughput (MB/s, plain and SGR-heavy) is printed first.
+# own throughput (MB/s, plain and SGR-heavy) is printed first. linger is
+# measured as shipped: the static binary when `make static` succeeds.
 bench: build
 	-$(MAKE) static
 	bash scripts/bench-install-peers.sh
 	$(CARGO) test --release --test screen -- --ignored --nocapture screen_throughput
-	python3 scripts/bench.py --linger target/release/linger --static $(STATIC_BIN)
+	bin=target/release/linger; [ -x $(STATIC_BIN) ] && bin=$(STATIC_BIN); \
+	  python3 scripts/bench.py --linger $$bin --static $(STATIC_BIN)
 
 bench-quick: build
 	bash scripts/bench-install-peers.sh
