@@ -79,8 +79,8 @@ pub fn spawn(s: &Spawn) -> io::Result<Result<Child, ExecError>> {
                 }
             }
             if slave > 2 {
-                // SAFETY: slave is our own fd, no longer needed after dup2.
-                unsafe { libc::close(slave) };
+                // Our own fd, no longer needed after dup2.
+                fd::close_raw(slave);
             }
             drop(master);
             if let Err(e) = proc::chdir(&workdir) {

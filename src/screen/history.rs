@@ -106,9 +106,8 @@ impl Line {
         // The last cell first: a styled row usually fails there at once.
         let plain = cells.last().is_none_or(qualifies) && cells.iter().all(qualifies);
         if plain {
-            // SAFETY: every character is ASCII (checked above): one byte
-            // each, so the text stays UTF-8.
-            unsafe { text.as_mut_vec() }.extend(cells.iter().map(|c| c.ch as u8));
+            // Every character is ASCII (checked above): one byte each.
+            text.extend(cells.iter().map(|c| c.ch));
         }
         if plain {
             if first != cur && !cells.is_empty() {
@@ -126,12 +125,7 @@ impl Line {
                     spans.push((base + col as u32, cell.style));
                     cur = cell.style;
                 }
-                if cell.ch.is_ascii() {
-                    // SAFETY: an ASCII character is one byte of UTF-8.
-                    unsafe { text.as_mut_vec() }.push(cell.ch as u8);
-                } else {
-                    text.push(cell.ch);
-                }
+                text.push(cell.ch);
                 if cell.flags & flag::MARKS != 0 {
                     text.push_str(row.marks_at(col));
                 }
@@ -282,9 +276,12 @@ impl History {
             self.evict();
             return;
         }
-        // At the line limit the oldest line goes anyway: reuse its buffers
-        // rather than free one allocation and make another.
-        let line = if self.lines.len() >= self.max_lines {
+        // At the line limit, or when the byte budget is about to evict, the
+        // oldest line goes anyway: reuse its buffers rather than free one
+        // allocation and make another for every line of a flood.
+        let full = self.lines.len() >= self.max_lines
+            || self.bytes + LINE_OVERHEAD + row.content_len() > self.max_bytes;
+        let line = if full {
             self.lines.pop_front().map(|mut old| {
                 self.bytes -= old.cost();
                 old.fill_from_row(row);

@@ -167,8 +167,8 @@ impl Screen {
             }
             Err(err) => {
                 let valid = err.valid_up_to();
-                // SAFETY: `valid_up_to` bytes were just validated.
-                let text = unsafe { std::str::from_utf8_unchecked(&run[..valid]) };
+                // The first `valid_up_to` bytes are UTF-8, so this cannot fail.
+                let text = std::str::from_utf8(&run[..valid]).unwrap_or_default();
                 self.term.ground_text(text);
                 match err.error_len() {
                     Some(len) => {

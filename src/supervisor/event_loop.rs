@@ -761,9 +761,8 @@ fn request(s: &mut Session, reg: &Registry, i: usize, req: Request) {
 /// The pty's foreground process group when it is not the command's own (a
 /// job started by a shell).
 fn foreground_group(s: &Session) -> Option<i32> {
-    // SAFETY: tcgetpgrp on the pty master we own; no memory is passed.
-    let pg = unsafe { libc::tcgetpgrp(s.child.master.as_raw_fd()) };
-    (pg > 1 && pg != s.child.pid).then_some(pg)
+    crate::sys::term::foreground_pgrp(s.child.master.as_raw_fd())
+        .filter(|&pg| pg > 1 && pg != s.child.pid)
 }
 
 /// SIGHUP then SIGTERM to the command's process group; SIGKILL at the deadline.

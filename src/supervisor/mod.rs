@@ -104,8 +104,8 @@ fn close_inherited(keep: RawFd) {
         .unwrap_or_default();
     for fd in fds {
         if fd > 2 && fd != keep {
-            // SAFETY: closing inherited descriptors nobody in this process uses.
-            unsafe { libc::close(fd) };
+            // Inherited descriptors nobody in this process uses.
+            fd::close_raw(fd);
         }
     }
 }

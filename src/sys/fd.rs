@@ -92,6 +92,13 @@ pub fn read_to_end(fd: &OwnedFd) -> io::Result<Vec<u8>> {
     }
 }
 
+/// `close(2)` on a raw descriptor this process owns but holds in no OwnedFd
+/// (inherited ones, or one about to be replaced by dup2 in a forked child).
+pub fn close_raw(fd: RawFd) {
+    // SAFETY: the caller owns `fd` and never uses it again.
+    unsafe { libc::close(fd) };
+}
+
 /// `dup2(2)`.
 pub fn dup2(from: RawFd, to: RawFd) -> io::Result<()> {
     // SAFETY: dup2 only manipulates the descriptor table.

@@ -37,6 +37,13 @@ pub fn set_winsize(fd: RawFd, cols: u16, rows: u16) -> io::Result<()> {
     cvt(unsafe { libc::ioctl(fd, libc::TIOCSWINSZ, &ws) }).map(drop)
 }
 
+/// `tcgetpgrp(3)`: the foreground process group of a terminal (or pty master).
+pub fn foreground_pgrp(fd: RawFd) -> Option<i32> {
+    // SAFETY: tcgetpgrp only inspects the descriptor.
+    let pg = unsafe { libc::tcgetpgrp(fd) };
+    (pg > 0).then_some(pg)
+}
+
 /// `tcsetattr(fd, TCSADRAIN, raw)`: the terminal stays raw until the guard drops.
 pub struct RawMode {
     fd: RawFd,
