@@ -683,7 +683,7 @@ fn parse_run(p: &mut lexopt::Parser) -> Result<Command> {
     while let Some(arg) = p.next().map_err(e)? {
         match arg {
             Short('h') | Long("help") => return Ok(Command::Help(RUN)),
-            Short('d') | Long("detached") | Long("detach") => r.detached = true,
+            Short('d') | Long("detached") => r.detached = true,
             Short('q') | Long("quiet") => r.quiet = true,
             Long("name") | Short('n') => r.name = Some(string(p.value().map_err(e)?, "--name")?),
             Long("profile") | Short('p') => {

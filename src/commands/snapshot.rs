@@ -50,21 +50,10 @@ pub fn read_screen_file(path: &Path) -> Option<ScreenFile> {
 
 /// Remove SGR (and any other CSI) sequences: ANSI lines → plain text.
 pub fn strip_ansi(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' && chars.peek() == Some(&'[') {
-            chars.next();
-            for d in chars.by_ref() {
-                if ('\x40'..='\x7e').contains(&d) {
-                    break;
-                }
-            }
-            continue;
-        }
-        out.push(c);
-    }
-    out.trim_end().to_string()
+    // The same escape-sequence rules as `logs --follow` (CSI, OSC 8 links...).
+    let mut out = Vec::with_capacity(line.len());
+    super::logs::TextStream::default().push(line.as_bytes(), &mut out);
+    String::from_utf8_lossy(&out).trim_end().to_string()
 }
 
 /// Scrollback and screen of any session as ANSI lines: live from the
@@ -293,5 +282,9 @@ mod tests {
             "red plain"
         );
         assert_eq!(super::strip_ansi("no escapes"), "no escapes");
+        assert_eq!(
+            super::strip_ansi("\x1b]8;;https://x.y\x1b\\link\x1b]8;;\x1b\\ end"),
+            "link end"
+        );
     }
 }
