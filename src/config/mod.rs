@@ -161,17 +161,6 @@ fn key_text(key: &str) -> String {
     }
 }
 
-/// "a string", "an integer": the type of `v` for messages.
-fn a_type(v: &Value) -> String {
-    let t = v.type_str();
-    let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {t}")
-}
-
 /// Validation context: the file name for messages.
 struct Cx<'a> {
     file: &'a str,
@@ -183,7 +172,7 @@ impl Cx<'_> {
     }
 
     fn wrong_type(&self, key: &str, want: &str, v: &Value) -> Error {
-        self.err(key, format!("expected {want}, found {}", a_type(v)))
+        self.err(key, format!("expected {want}, found {}", v.a_type()))
     }
 
     fn unknown(&self, key: &str, expected: &str) -> Error {

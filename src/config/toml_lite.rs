@@ -35,6 +35,17 @@ pub enum Value {
 }
 
 impl Value {
+    /// "a string", "an integer": the type with its article, for messages.
+    pub fn a_type(&self) -> String {
+        let t = self.type_str();
+        let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {t}")
+    }
+
     /// The TOML type name: "string", "integer", "float", "boolean", "array", "table".
     pub fn type_str(&self) -> &'static str {
         match self {
@@ -178,7 +189,7 @@ fn descend<'t>(
             return Err(format!(
                 "key `{}` is {}, not a table",
                 dotted(here),
-                a_type(entry)
+                entry.a_type()
             ));
         };
         if i >= check_from {
@@ -257,20 +268,9 @@ fn define(root: &mut Table, kinds: &mut Kinds, path: &[String]) -> Result<(), St
         Some(v) => Err(format!(
             "table [{}] is already defined as {}",
             dotted(path),
-            a_type(v)
+            v.a_type()
         )),
     }
-}
-
-/// "a string", "an integer".
-fn a_type(v: &Value) -> String {
-    let t = v.type_str();
-    let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {t}")
 }
 
 struct Parser<'a> {
