@@ -99,7 +99,9 @@ pub fn expand_home(path: &str) -> String {
     }
 }
 
-/// Write a note (not an error) to stderr.
+/// Write a note (not an error: the command still succeeds) to stderr, as
+/// SPEC words them (`session a3f7c2 is not attached`): no `linger: ` prefix,
+/// which marks errors.
 pub fn note(msg: &str) {
-    let _ = writeln!(std::io::stderr(), "linger: {msg}");
+    let _ = writeln!(std::io::stderr(), "{msg}");
 }

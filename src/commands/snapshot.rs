@@ -150,11 +150,25 @@ pub fn save(sel: &str, to: Option<&str>, out: &mut dyn Write) -> Result<i32> {
     if path == "-" {
         writeln!(out, "{body}")?;
     } else {
-        std::fs::write(path, format!("{body}\n"))
+        // The screen may hold secrets: private, like the records.
+        write_private(path, format!("{body}\n").as_bytes())
             .map_err(|e| Error::io(format!("cannot write {path}"), e))?;
         writeln!(out, "Saved session {} to {path}.", rec.id)?;
     }
     Ok(0)
+}
+
+/// Create or replace `path` with mode 0600.
+fn write_private(path: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)
 }
 
 /// A new session like `rec`, with its old lines above the new output.
