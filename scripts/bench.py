@@ -394,15 +394,20 @@ def short(b, n=200):
     return s[:n]
 
 
-def rss_kib(pid):
+def proc_kib(path, key):
+    """The kB value of the `key:` line in a /proc file, or None."""
     try:
-        with open("/proc/%d/status" % pid) as f:
+        with open(path) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return None
+
+
+def rss_kib(pid):
+    return proc_kib("/proc/%d/status" % pid, "VmRSS")
 
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -420,14 +425,7 @@ def cpu_s(pid):
 
 
 def pss_kib(pid):
-    try:
-        with open("/proc/%d/smaps_rollup" % pid) as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
+    return proc_kib("/proc/%d/smaps_rollup" % pid, "Pss")
 
 
 def can_connect(path):
