@@ -538,6 +538,192 @@ fn random_bytes_never_panic_and_stay_bounded() {
     let _ = render::text_lines(&s, Lines::All, true);
 }
 
+/// Log-like output: mostly whole lines of text, SGR, tabs and `CSI K`,
+/// with now and then something that is not (colour where a row scrolls in,
+/// a lone CR or LF, cursor moves, wide characters at the margin, marks, C1,
+/// modes, links, the alternate screen) — what `fastscroll` takes or must
+/// leave alone.
+fn log_stream(rng: &mut Rng, len: usize, cols: u16) -> Vec<u8> {
+    let mut out = Vec::new();
+    // How often something is not simple differs from stream to stream.
+    let odd = 35 + rng.below(400);
+    while out.len() < len {
+        let mut line = String::new();
+        for _ in 0..rng.below(12) {
+            let r = rng.below(odd);
+            let piece: String = match if r < 40 { r } else { r % 22 } {
+                0..=14 => {
+                    let k = 1 + rng.below(2 * cols as u64);
+                    (0..k)
+                        .map(|_| (b' ' + rng.below(95) as u8) as char)
+                        .collect()
+                }
+                15..=17 => " ".repeat(1 + rng.below(cols as u64) as usize),
+                18..=21 => rng
+                    .pick(&["é", "中", "─", "✓", "→", "漢字", "ｶ", "😀"])
+                    .to_string(),
+                22..=29 => rng
+                    .pick(&[
+                        "\x1b[0m",
+                        "\x1b[m",
+                        "\x1b[1m",
+                        "\x1b[31m",
+                        "\x1b[1;35m",
+                        "\x1b[4m",
+                        "\x1b[38;5;208m",
+                        "\x1b[38;2;1;2;3m",
+                        "\x1b[22;39m",
+                        "\x1b[41m",
+                        "\x1b[48;5;17m",
+                        "\x1b[49m",
+                        "\x1b[7m",
+                        "\x1b[0;1m",
+                    ])
+                    .to_string(),
+                30..=31 => "\t".into(),
+                32..=33 => rng.pick(&["\x1b[K", "\x1b[0K"]).to_string(),
+                34 => rng
+                    .pick(&[
+                        "\r",
+                        "\n",
+                        "\x08",
+                        "\x1b[1K",
+                        "\x1b[2J",
+                        "\x1b[H",
+                        "\x1b[5;1H",
+                        "\x1b[A",
+                        "\x1b[3;5r",
+                        "\x1b[r",
+                        "\x1b[4h",
+                        "\x1b[4l",
+                        "\x1b[?7l",
+                        "\x1b[?7h",
+                        "\x1b(0",
+                        "\x1b(B",
+                        "\x0e",
+                        "\x0f",
+                        "\x1b[?1049h",
+                        "\x1b[?1049l",
+                        "\x1b]8;;http://x\x1b\\",
+                        "\x1b]8;;\x1b\\",
+                        "e\u{301}",
+                        "\u{85}",
+                        "\x1b[3g",
+                        "\x1bH",
+                        "\x1b[2b",
+                        "\x1b[6n",
+                        "\x1b[?2004h",
+                        "\x1bc",
+                        "\x1b[3J",
+                        "\x7f",
+                        "\x1b[1;2m\r\r\n",
+                    ])
+                    .to_string(),
+                _ => {
+                    // Up to a wide character near the margin.
+                    let k = rng.below(cols as u64 + 2) as usize;
+                    format!("{}中", "x".repeat(k))
+                }
+            };
+            line.push_str(&piece);
+        }
+        if rng.below(3) == 0 {
+            line.push_str("\x1b[0m");
+        }
+        if rng.below(30) != 0 {
+            line.push_str("\r\n");
+        }
+        out.extend_from_slice(line.as_bytes());
+    }
+    out
+}
+
+/// `fastscroll` (whole lines straight into history) must leave the model
+/// exactly as the parser alone does, history and its byte count included,
+/// for any chunking and any history limits; and it must actually be used.
+#[test]
+fn fastscroll_matches_parser() {
+    // LINGER_SEED and LINGER_STREAMS as for `random_streams_round_trip`.
+    let seed = std::env::var("LINGER_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x7a3c_9e11_04d2_b8f5_u64);
+    let mut rng = Rng(seed | 1);
+    let count: u64 = std::env::var("LINGER_STREAMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1200);
+    let mut used = 0;
+    let mut total = 0;
+    for i in 0..count {
+        let cols = 2 + rng.below(40) as u16;
+        let rows = 1 + rng.below(12) as u16;
+        let len = 200 + rng.below(8000) as usize;
+        let stream = log_stream(&mut rng, len, cols);
+        let limits = match rng.below(3) {
+            0 => Limits::default(),
+            1 => Limits {
+                lines: 1 + rng.below(60) as usize,
+                bytes: 1 << 20,
+            },
+            _ => Limits {
+                lines: 1000,
+                bytes: 200 + rng.below(3000) as usize,
+            },
+        };
+        let mut a = Screen::new(cols, rows, limits);
+        let mut b = Screen::new(cols, rows, limits);
+        let mut rest = &stream[..];
+        let max = *rng.pick(&[7u64, 300, 4096, 65536]);
+        while !rest.is_empty() {
+            let n = (1 + rng.below(max) as usize).min(rest.len());
+            a.feed(&rest[..n]);
+            b.feed_reference(&rest[..n]);
+            rest = &rest[n..];
+        }
+        used += a.fast_lines();
+        total += stream.windows(2).filter(|w| w == b"\r\n").count() as u64;
+        let what = || {
+            format!(
+                "stream {i} ({cols}x{rows}, {limits:?}): {:?}",
+                String::from_utf8_lossy(&stream)
+            )
+        };
+        if let Err(e) = a.state_eq(&b) {
+            panic!("{}: fastscroll differs: {e}", what());
+        }
+        let (ha, hb) = (&a.term().history.lines, &b.term().history.lines);
+        if ha != hb {
+            let k = ha.iter().zip(hb.iter()).position(|(x, y)| x != y);
+            panic!(
+                "{}: history differs ({} vs {} lines), first at {k:?}: {:?} vs {:?}",
+                what(),
+                ha.len(),
+                hb.len(),
+                k.map(|k| &ha[k]),
+                k.map(|k| &hb[k])
+            );
+        }
+        assert_eq!(
+            a.history_bytes(),
+            b.history_bytes(),
+            "{}: history bytes",
+            what()
+        );
+        assert_eq!(a.take_replies(), b.take_replies(), "{}: replies", what());
+        assert_eq!(
+            render::redraw(&a, Redraw::Resync),
+            render::redraw(&b, Redraw::Resync),
+            "{}: redraw differs",
+            what()
+        );
+    }
+    assert!(
+        used * 10 > total,
+        "fastscroll took only {used} of {total} lines"
+    );
+}
+
 /// CPU time of this thread from /proc (utime + stime, clock ticks of 10 ms).
 /// The ground-state fast path in `Screen::feed` must do exactly what the
 /// parser alone does (`feed_reference`), whatever the chunking: random
@@ -674,7 +860,47 @@ fn screen_throughput() {
     let endless = vec![b'x'; 32 << 20];
     // CJK: every character is wide.
     let cjk = "漢字かな交じり文、全角の文字列です。\r\n".repeat(1 << 20);
+    // What `make bench` sends (scripts/bench.py `make_payload`): words,
+    // some non-ASCII, SGR colours now and then, a reset at each line end.
+    let mut rng = Rng(1234);
+    let words: Vec<&str> = "the quick brown fox jumps over lazy dog linger session attach \
+        detach supervisor scrollback terminal cargo build test error warning ok done compile \
+        module function return value 0123 456789 ./src/main.rs:42:7 [INFO] [WARN] {\"k\":1} \
+        a-b_c x=y (paren) #hash 100% 3.14 café naïve → ✓ ─── │ ┌┐ └┘"
+        .split_whitespace()
+        .collect();
+    let sgrs = [
+        "\x1b[0m",
+        "\x1b[1m",
+        "\x1b[31m",
+        "\x1b[32m",
+        "\x1b[33m",
+        "\x1b[34m",
+        "\x1b[1;35m",
+        "\x1b[36m",
+        "\x1b[38;5;208m",
+        "\x1b[38;5;99m",
+        "\x1b[48;5;17m",
+        "\x1b[38;2;9;120;60m",
+        "\x1b[4m",
+        "\x1b[7m",
+        "\x1b[22;39m",
+        "\x1b[49m",
+    ];
+    let mut log = Vec::new();
+    while log.len() < 64 << 20 {
+        let n = *rng.pick(&[0, 3, 6, 8, 10, 12, 14, 20, 30]);
+        for _ in 0..n {
+            if rng.below(10) < 3 {
+                log.extend_from_slice(rng.pick(&sgrs).as_bytes());
+            }
+            log.extend_from_slice(rng.pick(&words).as_bytes());
+            log.push(b' ');
+        }
+        log.extend_from_slice(b"\x1b[0m\r\n");
+    }
     for (name, data) in [
+        ("log", &log),
         ("plain", &plain),
         ("sgr", &sgr),
         ("long-lines", &long),
@@ -684,6 +910,7 @@ fn screen_throughput() {
         // Best of three: the machine may be shared.
         let mut best_cpu = f64::MAX;
         let mut best_wall = f64::MAX;
+        let mut fast = 0;
         for _ in 0..3 {
             let mut s = Screen::new(120, 40, Limits::default());
             let start = std::time::Instant::now();
@@ -693,12 +920,14 @@ fn screen_throughput() {
             }
             best_wall = best_wall.min(start.elapsed().as_secs_f64());
             best_cpu = best_cpu.min(thread_cpu_secs() - cpu_start);
+            fast = s.fast_lines();
         }
         // CPU time is what the model costs; wall time also counts other
         // load on a shared machine.
         let mb = data.len() as f64 / 1e6;
         eprintln!(
-            "screen_throughput {name}: {:.0} MB/s (CPU time), {:.0} MB/s (wall), {} MB",
+            "screen_throughput {name}: {:.0} MB/s (CPU time), {:.0} MB/s (wall), {} MB, \
+             {fast} lines straight to history",
             mb / best_cpu.max(0.01),
             mb / best_wall,
             data.len() >> 20

@@ -27,8 +27,16 @@ const MAX_LINE_TEXT: usize = 256 * 1024;
 /// struct and its two heap blocks), so that many empty lines still count.
 const LINE_OVERHEAD: usize = 64;
 
+/// A reused buffer may exceed what its line needs by this much (or by the
+/// line's own size) before the excess is given back: costs count what a line
+/// holds, so slack must stay small for memory to stay near the budget.
+const SLACK: usize = 256;
+
+/// Bytes one style span costs.
+const SPAN_COST: usize = std::mem::size_of::<(u32, Style)>();
+
 /// One history line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Line {
     /// Cell text left to right: wide characters once (their spacer cell has
     /// no text), combining marks after their base character.
@@ -143,7 +151,9 @@ impl Line {
         }
     }
 
-    fn trim_end(&mut self) {
+    /// Drop trailing blanks in the default style, as a finished line keeps
+    /// none (the cells past the text are blank).
+    pub(super) fn trim_end(&mut self) {
         while self.text.ends_with(' ') && self.style_at_end().is_default() {
             self.text.pop();
             self.width = self.width.saturating_sub(1);
@@ -161,12 +171,29 @@ impl Line {
         self.style_at_end_of(&self.spans)
     }
 
-    /// Memory charged against `Limits::bytes`: what the buffers really
-    /// hold (capacity), since they are reused.
+    /// Memory charged against `Limits::bytes`: what the line holds. Not the
+    /// buffers' capacity, so that a line costs the same however it was built
+    /// (`fastscroll` builds lines without cells); `release_slack` keeps
+    /// capacity close to it.
     pub fn cost(&self) -> usize {
-        LINE_OVERHEAD
-            + self.text.capacity()
-            + self.spans.capacity() * std::mem::size_of::<(u32, Style)>()
+        LINE_OVERHEAD + self.text.len() + self.spans.len() * SPAN_COST
+    }
+
+    /// What `cost` would be with `text_len` bytes of text and `spans` spans.
+    pub(super) fn cost_of(text_len: usize, spans: usize) -> usize {
+        LINE_OVERHEAD + text_len + spans * SPAN_COST
+    }
+
+    /// Give back what a reused buffer holds beyond this line's needs.
+    fn release_slack(&mut self) {
+        let len = self.text.len();
+        if self.text.capacity() > 2 * len + SLACK {
+            self.text.shrink_to(len + SLACK / 2);
+        }
+        let spans = self.spans.len();
+        if self.spans.capacity() * SPAN_COST > 2 * spans * SPAN_COST + SLACK {
+            self.spans.shrink_to(spans + SLACK / 2 / SPAN_COST);
+        }
     }
 
     /// Back to cells, with the same width rules `print` uses. The row is as
@@ -232,6 +259,9 @@ impl Line {
 pub struct History {
     pub lines: VecDeque<Line>,
     bytes: usize,
+    /// Rows still on the screen whose lines are already here (`fastscroll`
+    /// sent them): the next this many rows pushed are dropped.
+    skip_rows: usize,
     max_lines: usize,
     max_bytes: usize,
 }
@@ -241,6 +271,7 @@ impl History {
         History {
             lines: VecDeque::new(),
             bytes: 0,
+            skip_rows: 0,
             max_lines,
             max_bytes,
         }
@@ -258,12 +289,21 @@ impl History {
         self.bytes
     }
 
+    pub(super) fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
     pub fn clear(&mut self) {
         self.lines.clear();
         self.bytes = 0;
+        self.skip_rows = 0;
     }
 
     pub fn push_row(&mut self, row: &Row) {
+        if self.skip_rows > 0 {
+            self.skip_rows -= 1;
+            return;
+        }
         if self.max_lines == 0 {
             return;
         }
@@ -285,6 +325,7 @@ impl History {
             self.lines.pop_front().map(|mut old| {
                 self.bytes -= old.cost();
                 old.fill_from_row(row);
+                old.release_slack();
                 old
             })
         } else {
@@ -294,6 +335,53 @@ impl History {
         self.bytes += line.cost();
         self.lines.push_back(line);
         self.evict();
+    }
+
+    /// Add a finished line built without cells (`fastscroll`), exactly as
+    /// `push_row` would have added it row by row: `first_row_cells` is the
+    /// `content_len` of its first row, `peak_cost` the most it cost after
+    /// any of its rows (a soft-wrapped row keeps the blanks a finished line
+    /// trims). `line` gets back buffers to reuse. The caller makes sure the
+    /// newest line does not continue (so nothing joins) and that `peak_cost`
+    /// fits the byte limit (so the line never evicts itself).
+    pub(super) fn push_line(&mut self, line: &mut Line, first_row_cells: usize, peak_cost: usize) {
+        if self.max_lines == 0 {
+            return;
+        }
+        let full = self.lines.len() >= self.max_lines
+            || self.bytes + LINE_OVERHEAD + first_row_cells > self.max_bytes;
+        let oldest = if full { self.lines.pop_front() } else { None };
+        let mut slot = match oldest {
+            Some(old) => {
+                self.bytes -= old.cost();
+                old
+            }
+            None => Line::default(),
+        };
+        std::mem::swap(&mut slot, line);
+        slot.release_slack();
+        let cost = slot.cost();
+        self.lines.push_back(slot);
+        // Evicting at the peak evicts what `push_row`'s evictions after each
+        // row would have: they only ever take the oldest lines.
+        self.bytes += peak_cost.max(cost);
+        self.evict();
+        self.bytes -= peak_cost.max(cost) - cost;
+    }
+
+    /// True when the newest line continues on the screen: a row pushed now
+    /// would join it.
+    pub(super) fn continues(&self) -> bool {
+        self.lines.back().is_some_and(|l| l.wrapped)
+    }
+
+    /// Drop the next `n` rows pushed: their lines are here already.
+    pub(super) fn skip_rows(&mut self, n: usize) {
+        self.skip_rows = n;
+    }
+
+    pub(super) fn skipping(&self) -> bool {
+        self.skip_rows > 0
     }
 
     fn evict(&mut self) {

@@ -23,6 +23,7 @@
 //!   window size cannot make the model allocate gigabytes.
 
 pub mod cell;
+mod fastscroll;
 pub mod grid;
 pub mod history;
 pub mod render;
@@ -88,6 +89,56 @@ pub struct Screen {
     /// the last input (what `vte` would have kept), `stash_len` bytes.
     stash: [u8; 4],
     stash_len: usize,
+    fast: fastscroll::FastScroll,
+}
+
+/// Parameters `parse_sgr` takes: `vte` keeps at most 32, and the edge is
+/// left to it.
+const SGR_MAX: usize = 32;
+
+/// A complete `CSI Ps ; ... m` at the start of `bytes` with only digits and
+/// `;`, read as `vte` reads it (values saturate at 65535, an empty one is 0):
+/// its length and the number of values stored in `values`.
+fn parse_sgr(bytes: &[u8], values: &mut [u16; SGR_MAX]) -> Option<(usize, usize)> {
+    if bytes.get(1) != Some(&b'[') {
+        return None;
+    }
+    let mut n = 0;
+    let mut cur: u16 = 0;
+    for (k, &b) in bytes.iter().enumerate().skip(2).take(128) {
+        match b {
+            b'0'..=b'9' => cur = cur.saturating_mul(10).saturating_add((b - b'0') as u16),
+            b';' => {
+                if n + 2 >= SGR_MAX {
+                    return None;
+                }
+                values[n] = cur;
+                n += 1;
+                cur = 0;
+            }
+            b'm' => {
+                values[n] = cur;
+                return Some((k + 1, n + 1));
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Bytes of ordinary output after a `fastscroll` try that took nothing
+/// before the next try: trying costs a read-ahead.
+const FAST_RETRY_GAP: usize = 2048;
+
+/// The index after the first line feed at or after `from` (or the end).
+fn after_newline(bytes: &[u8], from: usize) -> usize {
+    match bytes
+        .get(from..)
+        .and_then(|b| b.iter().position(|&c| c == b'\n'))
+    {
+        Some(p) => from + p + 1,
+        None => bytes.len(),
+    }
 }
 
 fn clamp_size(cols: u16, rows: u16) -> (usize, usize) {
@@ -107,6 +158,7 @@ impl Screen {
             ground: true,
             stash: [0; 4],
             stash_len: 0,
+            fast: fastscroll::FastScroll::default(),
         }
     }
 
@@ -121,11 +173,26 @@ impl Screen {
     /// ground.
     pub fn feed(&mut self, bytes: &[u8]) {
         let mut i = 0;
+        // Where whole lines are worth trying next (`fastscroll`): a line
+        // start, and after a try that took nothing, not for a while.
+        let mut fast_from = 0;
         while i < bytes.len() {
             if self.stash_len > 0 {
                 i = self.finish_partial(bytes, i);
             } else if self.ground {
-                i = self.feed_ground(bytes, i);
+                if i >= fast_from {
+                    let (taken, stop) = self.fast.run(&mut self.term, bytes, i);
+                    // A try that read whole lines in vain waits a while; one
+                    // that could not start (not at a line start) does not.
+                    let retry = if taken > i || stop == i {
+                        stop
+                    } else {
+                        stop.max(i + FAST_RETRY_GAP)
+                    };
+                    i = taken;
+                    fast_from = after_newline(bytes, retry);
+                }
+                i = self.feed_ground(&bytes[..fast_from], i);
             } else {
                 i = self.feed_parser(bytes, i);
             }
@@ -197,39 +264,15 @@ impl Screen {
         }
     }
 
-    /// `bytes` starts with ESC, the parser is in ground: a complete
-    /// `CSI Ps ; ... m` with only digits and `;` is applied here, as `vte`
-    /// would dispatch it (values saturate at 65535, an empty one is 0), and
-    /// the parser stays in ground. Returns the bytes taken, or `None` for
+    /// `bytes` starts with ESC, the parser is in ground: a complete plain
+    /// SGR (`parse_sgr`) is applied here, as `vte` would dispatch it, and the
+    /// parser stays in ground. Returns the bytes taken, or `None` for
     /// anything else (left to the parser).
     fn try_sgr(&mut self, bytes: &[u8]) -> Option<usize> {
-        if bytes.get(1) != Some(&b'[') {
-            return None;
-        }
-        let mut values = [0u16; 32];
-        let mut n = 0;
-        let mut cur: u16 = 0;
-        for (k, &b) in bytes.iter().enumerate().skip(2).take(128) {
-            match b {
-                b'0'..=b'9' => cur = cur.saturating_mul(10).saturating_add((b - b'0') as u16),
-                b';' => {
-                    // vte keeps at most 32 parameters; leave the edge to it.
-                    if n + 2 >= values.len() {
-                        return None;
-                    }
-                    values[n] = cur;
-                    n += 1;
-                    cur = 0;
-                }
-                b'm' => {
-                    values[n] = cur;
-                    self.term.sgr_values(&values[..n + 1]);
-                    return Some(k + 1);
-                }
-                _ => return None,
-            }
-        }
-        None
+        let mut values = [0u16; SGR_MAX];
+        let (len, n) = parse_sgr(bytes, &mut values)?;
+        self.term.sgr_values(&values[..n]);
+        Some(len)
     }
 
     /// The start of a UTF-8 character was kept at the end of the last
@@ -476,6 +519,11 @@ impl Screen {
     }
 
     /// Bytes charged against `Limits::bytes`.
+    /// Lines that went to history without cells (`fastscroll`), for tests.
+    pub fn fast_lines(&self) -> u64 {
+        self.fast.taken_lines
+    }
+
     pub fn history_bytes(&self) -> usize {
         self.term.history.bytes()
     }

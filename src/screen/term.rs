@@ -145,7 +145,7 @@ pub struct Term {
     pub title_stack: Vec<String>,
     pub replies: Vec<u8>,
     /// For REP.
-    last_char: Option<char>,
+    pub(super) last_char: Option<char>,
     /// ?2026 synchronized output: accepted and reported, never replayed.
     pub sync: bool,
     /// Set by a dispatch after which `vte` is back in its ground state
@@ -972,65 +972,78 @@ impl Term {
     /// SGR with plain `;`-separated values (no subparameters), as
     /// `Screen::feed` parses the common `CSI ... m` itself.
     pub(crate) fn sgr_values(&mut self, values: &[u16]) {
-        self.sgr_params(values.is_empty(), values.iter().map(std::slice::from_ref));
+        apply_sgr_values(&mut self.style, values);
     }
 
-    fn sgr_params<'a>(&mut self, empty: bool, mut it: impl Iterator<Item = &'a [u16]>) {
-        if empty {
-            self.style = Style::default();
-            return;
-        }
-        while let Some(p) = it.next() {
-            let s = &mut self.style;
-            match p[0] {
-                0 => *s = Style::default(),
-                1 => s.attrs |= attr::BOLD,
-                2 => s.attrs |= attr::DIM,
-                3 => s.attrs |= attr::ITALIC,
-                4 => {
-                    s.underline = match p.get(1) {
-                        None => underline::SINGLE,
-                        Some(&n) if n <= 5 => n as u8,
-                        Some(_) => underline::SINGLE,
-                    }
+    fn sgr_params<'a>(&mut self, empty: bool, it: impl Iterator<Item = &'a [u16]>) {
+        apply_sgr(&mut self.style, empty, it);
+    }
+}
+
+/// `sgr_values` on any style.
+pub(super) fn apply_sgr_values(s: &mut Style, values: &[u16]) {
+    apply_sgr(
+        s,
+        values.is_empty(),
+        values.iter().map(std::slice::from_ref),
+    );
+}
+
+/// Apply SGR parameters (each with its subparameters) to `s`.
+fn apply_sgr<'a>(s: &mut Style, empty: bool, mut it: impl Iterator<Item = &'a [u16]>) {
+    if empty {
+        *s = Style::default();
+        return;
+    }
+    while let Some(p) = it.next() {
+        match p[0] {
+            0 => *s = Style::default(),
+            1 => s.attrs |= attr::BOLD,
+            2 => s.attrs |= attr::DIM,
+            3 => s.attrs |= attr::ITALIC,
+            4 => {
+                s.underline = match p.get(1) {
+                    None => underline::SINGLE,
+                    Some(&n) if n <= 5 => n as u8,
+                    Some(_) => underline::SINGLE,
                 }
-                5 | 6 => s.attrs |= attr::BLINK,
-                7 => s.attrs |= attr::REVERSE,
-                8 => s.attrs |= attr::HIDDEN,
-                9 => s.attrs |= attr::STRIKE,
-                21 => s.underline = underline::DOUBLE,
-                22 => s.attrs &= !(attr::BOLD | attr::DIM),
-                23 => s.attrs &= !attr::ITALIC,
-                24 => s.underline = underline::NONE,
-                25 => s.attrs &= !attr::BLINK,
-                27 => s.attrs &= !attr::REVERSE,
-                28 => s.attrs &= !attr::HIDDEN,
-                29 => s.attrs &= !attr::STRIKE,
-                n @ 30..=37 => s.fg = Color::indexed((n - 30) as u8),
-                39 => s.fg = Color::DEFAULT,
-                n @ 40..=47 => s.bg = Color::indexed((n - 40) as u8),
-                49 => s.bg = Color::DEFAULT,
-                53 => s.attrs |= attr::OVERLINE,
-                55 => s.attrs &= !attr::OVERLINE,
-                59 => s.ul_color = Color::DEFAULT,
-                n @ 90..=97 => s.fg = Color::indexed((n - 90 + 8) as u8),
-                n @ 100..=107 => s.bg = Color::indexed((n - 100 + 8) as u8),
-                n @ (38 | 48 | 58) => {
-                    let color = if p.len() > 1 {
-                        extended_color_sub(p)
-                    } else {
-                        extended_color_semicolon(&mut it)
-                    };
-                    if let Some(c) = color {
-                        match n {
-                            38 => s.fg = c,
-                            48 => s.bg = c,
-                            _ => s.ul_color = c,
-                        }
-                    }
-                }
-                _ => {}
             }
+            5 | 6 => s.attrs |= attr::BLINK,
+            7 => s.attrs |= attr::REVERSE,
+            8 => s.attrs |= attr::HIDDEN,
+            9 => s.attrs |= attr::STRIKE,
+            21 => s.underline = underline::DOUBLE,
+            22 => s.attrs &= !(attr::BOLD | attr::DIM),
+            23 => s.attrs &= !attr::ITALIC,
+            24 => s.underline = underline::NONE,
+            25 => s.attrs &= !attr::BLINK,
+            27 => s.attrs &= !attr::REVERSE,
+            28 => s.attrs &= !attr::HIDDEN,
+            29 => s.attrs &= !attr::STRIKE,
+            n @ 30..=37 => s.fg = Color::indexed((n - 30) as u8),
+            39 => s.fg = Color::DEFAULT,
+            n @ 40..=47 => s.bg = Color::indexed((n - 40) as u8),
+            49 => s.bg = Color::DEFAULT,
+            53 => s.attrs |= attr::OVERLINE,
+            55 => s.attrs &= !attr::OVERLINE,
+            59 => s.ul_color = Color::DEFAULT,
+            n @ 90..=97 => s.fg = Color::indexed((n - 90 + 8) as u8),
+            n @ 100..=107 => s.bg = Color::indexed((n - 100 + 8) as u8),
+            n @ (38 | 48 | 58) => {
+                let color = if p.len() > 1 {
+                    extended_color_sub(p)
+                } else {
+                    extended_color_semicolon(&mut it)
+                };
+                if let Some(c) = color {
+                    match n {
+                        38 => s.fg = c,
+                        48 => s.bg = c,
+                        _ => s.ul_color = c,
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }

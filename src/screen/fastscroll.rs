@@ -1,0 +1,451 @@
+//! Whole lines that scroll straight from the bytes into history.
+//!
+//! In a flood (a build log, `cat` of a big file) nearly every line printed
+//! at the bottom of the screen scrolls off again before anyone looks at it.
+//! Writing such a line into cells, scrolling the grid and compacting the
+//! cells back into a history line is most of what the model costs.
+//!
+//! When the screen is in the state a log needs (primary screen, whole-screen
+//! scroll region, autowrap, no insert mode or line drawing, the cursor at the
+//! start of a blank bottom row), `FastScroll::run` reads ahead over complete
+//! *simple* lines: printable text, plain SGR, tabs and `CSI K`, ended by
+//! CR LF. Each of them only prints left to right and scrolls whole rows in at
+//! the bottom. A line followed by at least a screen's worth of such rows
+//! will have scrolled off by the end of the input, so its history line is
+//! built straight from the bytes, with the blanks its rows would have had
+//! (a row scrolls in blank in the pen's background). The rows above the
+//! cursor go to history first, as scrolling would have sent them; history
+//! then drops that many rows when the ordinary path, given the rest of the
+//! input, scrolls the (now stale) rows off. The result is exactly what the
+//! ordinary path alone produces; `tests/screen.rs` checks it against the
+//! parser-only path.
+
+use std::collections::VecDeque;
+
+use unicode_width::UnicodeWidthChar;
+
+use super::cell::{Cell, Style};
+use super::history::Line;
+use super::term::{apply_sgr_values, Charset, Term};
+use super::{parse_sgr, SGR_MAX};
+
+/// Longest line (bytes of text) taken this way; longer ones are rare and
+/// left to the ordinary path.
+const MAX_LINE: usize = 32 * 1024;
+
+/// What reading one simple line found.
+struct Scanned {
+    /// Where the line ends (after its CR LF).
+    end: usize,
+    /// Screen rows it takes.
+    rows: usize,
+    /// Cells it takes.
+    width: u32,
+    /// `Row::content_len` of its first row (`History::push_line`).
+    first_row_cells: usize,
+    /// The most its history line costs after any of its rows.
+    peak_cost: usize,
+    /// The last character it printed (for REP).
+    last_char: Option<char>,
+    /// The pen after the line.
+    pen: Style,
+    /// The style of the blank row its line feed scrolled in.
+    fill: Style,
+}
+
+/// A line read ahead, waiting to be known to scroll off.
+struct Pending {
+    line: Line,
+    scanned: Scanned,
+}
+
+#[derive(Default)]
+pub(super) struct FastScroll {
+    /// Lines read ahead, oldest first.
+    pending: VecDeque<Pending>,
+    /// Line buffers to reuse: history hands back those of the lines it drops.
+    spare: Vec<Line>,
+    /// Lines taken so far (tests check that the path is used at all).
+    pub(super) taken_lines: u64,
+}
+
+impl FastScroll {
+    /// Take the simple lines at `bytes[start..]` that will scroll off into
+    /// history. Returns where the ordinary path goes on (after the last line
+    /// taken; `start` when none was) and where reading ahead stopped (no
+    /// point trying again before it).
+    pub(super) fn run(&mut self, term: &mut Term, bytes: &[u8], start: usize) -> (usize, usize) {
+        let Some(mut fill) = ready(term) else {
+            return (start, start);
+        };
+        // Rows of later lines that must follow a line for it to scroll off:
+        // all the screen but the cursor's row.
+        let keep = term.rows - 1;
+        let max_cost = term.history.max_bytes();
+        let mut pen = term.style;
+        let mut pos = start;
+        let mut queued_rows = 0;
+        let mut taken = start;
+        let mut last = None;
+        let mut last_char = None;
+        let stop = loop {
+            let mut line = self.spare.pop().unwrap_or_default();
+            match scan_line(bytes, pos, pen, fill, term, &mut line) {
+                // A line that alone could fill history is evicted row by row
+                // by the ordinary path.
+                Ok(s) if s.peak_cost <= max_cost => {
+                    (pos, pen, fill) = (s.end, s.pen, s.fill);
+                    queued_rows += s.rows;
+                    self.pending.push_back(Pending { line, scanned: s });
+                }
+                Ok(_) => {
+                    self.spare.push(line);
+                    break pos;
+                }
+                Err(at) => {
+                    self.spare.push(line);
+                    break at;
+                }
+            }
+            while self
+                .pending
+                .front()
+                .is_some_and(|p| queued_rows - p.scanned.rows >= keep)
+            {
+                let Some(mut p) = self.pending.pop_front() else {
+                    break;
+                };
+                if last.is_none() {
+                    // The rows above the cursor scroll off first.
+                    for row in term.primary.rows.range(..keep) {
+                        term.history.push_row(row);
+                    }
+                }
+                let s = &p.scanned;
+                term.history
+                    .push_line(&mut p.line, s.first_row_cells, s.peak_cost);
+                queued_rows -= s.rows;
+                if s.last_char.is_some() {
+                    last_char = s.last_char;
+                }
+                self.taken_lines += 1;
+                self.spare.push(p.line);
+                last = Some(p.scanned);
+            }
+        };
+        self.spare.extend(self.pending.drain(..).map(|p| p.line));
+        if let Some(s) = last {
+            // The screen as the ordinary path would leave it after the last
+            // line taken, but for the rows above the cursor, whose lines are
+            // in history already and which the rest of the input scrolls off.
+            term.history.skip_rows(keep);
+            if let Some(row) = term.primary.rows.get_mut(keep) {
+                row.clear(s.fill);
+            }
+            term.style = s.pen;
+            if last_char.is_some() {
+                term.last_char = last_char;
+            }
+            taken = s.end;
+        }
+        (taken, stop)
+    }
+}
+
+/// The screen state in which simple lines only print left to right on the
+/// bottom row and scroll whole rows into history; the style of the blank
+/// cursor row.
+fn ready(term: &Term) -> Option<Style> {
+    let bottom = term.rows - 1;
+    let plain = !term.alt_active
+        && term.cols >= 2
+        && term.top == 0
+        && term.bottom == bottom
+        && term.primary.rows.len() == term.rows
+        && term.cursor.row == bottom
+        && term.cursor.col == 0
+        && !term.cursor.pending_wrap
+        && !term.modes.insert
+        && term.modes.autowrap
+        && term.charsets[term.gl as usize & 1] == Charset::Ascii
+        && term.link == 0
+        && !term.history.skipping();
+    if !plain {
+        return None;
+    }
+    // Nothing above may continue into the cursor's row (it would join the
+    // first line in history).
+    let joins = match bottom.checked_sub(1) {
+        Some(above) => term.primary.rows[above].wrapped,
+        None => term.history.continues(),
+    };
+    let row = &term.primary.rows[bottom];
+    let fill = row.cells.first()?.style;
+    let blank = Cell::blank(fill);
+    let is_blank = fill == fill.erased()
+        && !row.wrapped
+        && !row.pad
+        && row.marks.is_empty()
+        && row.cells.iter().all(|&c| c == blank);
+    (is_blank && !joins).then_some(fill)
+}
+
+/// Read one simple line at `bytes[start..]` into `line` (as history would
+/// hold it), starting with `pen` on a blank row in `fill`. `Err` gives where
+/// it stopped being simple, or the end of the input when it is cut short.
+fn scan_line(
+    bytes: &[u8],
+    start: usize,
+    pen: Style,
+    fill: Style,
+    term: &Term,
+    line: &mut Line,
+) -> Result<Scanned, usize> {
+    // The text is gathered as bytes (each piece is known to be UTF-8) and
+    // checked once at the end: cheaper than a check per piece.
+    let mut text = std::mem::take(&mut line.text).into_bytes();
+    text.clear();
+    line.spans.clear();
+    line.wrapped = false;
+    line.pad = false;
+    let scanned = scan_into(bytes, start, pen, fill, term, &mut text, line);
+    line.text = String::from_utf8(text).unwrap_or_default();
+    let mut scanned = scanned?;
+    line.width = scanned.width;
+    line.trim_end();
+    scanned.peak_cost = scanned.peak_cost.max(line.cost());
+    Ok(scanned)
+}
+
+/// `scan_line` with the text in `text` and the spans in `line`.
+fn scan_into(
+    bytes: &[u8],
+    start: usize,
+    mut pen: Style,
+    fill: Style,
+    term: &Term,
+    text: &mut Vec<u8>,
+    line: &mut Line,
+) -> Result<Scanned, usize> {
+    let cols = term.cols;
+    let mut row = RowTrack {
+        cols,
+        col: 0,
+        rows: 1,
+        fill,
+        first_row_cells: 0,
+        wrap_cost: 0,
+        cur: Style::default(),
+        x: 0,
+    };
+    let mut last_char = None;
+    let mut p = start;
+    loop {
+        let Some(&b) = bytes.get(p) else {
+            return Err(p);
+        };
+        match b {
+            0x20..=0x7e => {
+                let run = &bytes[p..];
+                let n = run
+                    .iter()
+                    .position(|c| !(0x20..0x7f).contains(c))
+                    .unwrap_or(run.len());
+                let run = &run[..n];
+                let base = text.len();
+                let mut q = 0;
+                while q < n {
+                    row.make_room(pen, || Line::cost_of(base + q, line.spans.len()));
+                    let k = (n - q).min(cols - row.col);
+                    let chunk = &run[q..q + k];
+                    let blank_tail = if pen.is_default() {
+                        chunk.iter().rev().take_while(|&&c| c == b' ').count()
+                    } else {
+                        0
+                    };
+                    row.cells(line, pen, k, k - blank_tail);
+                    q += k;
+                }
+                text.extend_from_slice(run);
+                last_char = run.last().map(|&c| c as char);
+                p += n;
+            }
+            0x80..=0xff => {
+                let base = text.len();
+                let mut q = p;
+                while let Some((ch, len)) = bytes.get(q..).and_then(decode_utf8) {
+                    // C1 controls are executed, zero-width characters join
+                    // the cell before: neither is simple.
+                    let width = match ch.width() {
+                        Some(w @ (1 | 2)) if !('\u{80}'..='\u{9f}').contains(&ch) => w,
+                        _ => return Err(q),
+                    };
+                    row.make_room(pen, || Line::cost_of(base + q - p, line.spans.len()));
+                    // A wide character that does not fit leaves a pad cell.
+                    if row.col + width > cols {
+                        return Err(q);
+                    }
+                    row.cells(line, pen, width, width);
+                    last_char = Some(ch);
+                    q += len;
+                }
+                // Invalid or cut UTF-8 is left to the ordinary path.
+                if q == p {
+                    return Err(p);
+                }
+                text.extend_from_slice(&bytes[p..q]);
+                p = q;
+            }
+            0x1b => {
+                let mut values = [0u16; SGR_MAX];
+                if let Some((len, count)) = parse_sgr(&bytes[p..], &mut values) {
+                    apply_sgr_values(&mut pen, &values[..count]);
+                    p += len;
+                } else {
+                    // `CSI K` / `CSI 0 K` turns the rest of the row (blank
+                    // so far) into blanks of the pen's background; at a
+                    // pending wrap it would erase the last character.
+                    let erase = [b"\x1b[K".as_slice(), b"\x1b[0K".as_slice()]
+                        .into_iter()
+                        .find(|seq| bytes[p..].starts_with(seq));
+                    match erase {
+                        Some(seq) if row.col < cols => {
+                            row.fill = pen.erased();
+                            p += seq.len();
+                        }
+                        _ => return Err(p),
+                    }
+                }
+            }
+            b'\t' => {
+                // A tab at a pending wrap stays on the last cell, which the
+                // next character then overwrites: not simple.
+                if row.col == cols {
+                    return Err(p);
+                }
+                let next = (row.col + 1..cols)
+                    .find(|&c| term.tabs.get(c) == Some(&true))
+                    .unwrap_or(cols - 1);
+                // The cells passed over keep their blanks.
+                let gap = next - row.col;
+                text.resize(text.len() + gap, b' ');
+                let fill = row.fill;
+                row.cells(line, fill, gap, if fill.is_default() { 0 } else { gap });
+                p += 1;
+            }
+            b'\r' if bytes.get(p + 1) == Some(&b'\n') => {
+                p += 2;
+                break;
+            }
+            _ => return Err(p),
+        }
+        if text.len() > MAX_LINE {
+            return Err(p);
+        }
+    }
+    // The rest of the last row is blank in its fill; history keeps such
+    // blanks unless they are default ones.
+    if !row.fill.is_default() && row.col < cols {
+        let gap = cols - row.col;
+        text.resize(text.len() + gap, b' ');
+        let fill = row.fill;
+        row.cells(line, fill, gap, gap);
+    }
+    Ok(Scanned {
+        end: p,
+        rows: row.rows,
+        width: row.x,
+        first_row_cells: row.first_row_cells,
+        peak_cost: row.wrap_cost,
+        last_char,
+        pen,
+        fill: pen.erased(),
+    })
+}
+
+/// The character at the start of `b` and its length, if `b` starts with a
+/// complete, valid UTF-8 sequence of two to four bytes (the rules of
+/// `str::from_utf8`: no overlong forms, surrogates or values past U+10FFFF).
+fn decode_utf8(b: &[u8]) -> Option<(char, usize)> {
+    let cont = |i: usize| {
+        b.get(i)
+            .filter(|&&c| c & 0xc0 == 0x80)
+            .map(|&c| (c & 0x3f) as u32)
+    };
+    let lead = *b.first()?;
+    let (len, value) = match lead {
+        0xc2..=0xdf => (2, (lead as u32 & 0x1f) << 6 | cont(1)?),
+        0xe0..=0xef => {
+            let second = match (lead, *b.get(1)?) {
+                (0xe0, 0xa0..=0xbf)
+                | (0xe1..=0xec | 0xee..=0xef, 0x80..=0xbf)
+                | (0xed, 0x80..=0x9f) => cont(1)?,
+                _ => return None,
+            };
+            (3, (lead as u32 & 0x0f) << 12 | second << 6 | cont(2)?)
+        }
+        0xf0..=0xf4 => {
+            let second = match (lead, *b.get(1)?) {
+                (0xf0, 0x90..=0xbf) | (0xf1..=0xf3, 0x80..=0xbf) | (0xf4, 0x80..=0x8f) => cont(1)?,
+                _ => return None,
+            };
+            (
+                4,
+                (lead as u32 & 0x07) << 18 | second << 12 | cont(2)? << 6 | cont(3)?,
+            )
+        }
+        _ => return None,
+    };
+    Some((char::from_u32(value)?, len))
+}
+
+/// Where a simple line is on the screen rows it takes, and the style spans
+/// of its cells.
+struct RowTrack {
+    cols: usize,
+    /// Column of the next cell; `cols` stands for a pending wrap.
+    col: usize,
+    /// Rows taken so far.
+    rows: usize,
+    /// The style of the current row's blanks.
+    fill: Style,
+    /// `Row::content_len` of the first row so far.
+    first_row_cells: usize,
+    /// What the history line cost after its last full row.
+    wrap_cost: usize,
+    /// The style of the last cell: a span starts where it changes.
+    cur: Style,
+    /// Cells of the line so far.
+    x: u32,
+}
+
+impl RowTrack {
+    /// Before a character: at a pending wrap, continue on a new row, which
+    /// scrolls in blank in the pen's background. `cost` gives the line's
+    /// cost with the rows so far.
+    fn make_room(&mut self, pen: Style, cost: impl FnOnce() -> usize) {
+        if self.col == self.cols {
+            self.wrap_cost = cost();
+            self.rows += 1;
+            self.col = 0;
+            self.fill = pen.erased();
+        }
+    }
+
+    /// `n` cells in `style` (their text is the caller's), of which the first
+    /// `content` are not default blanks; they fit on the row.
+    fn cells(&mut self, line: &mut Line, style: Style, n: usize, content: usize) {
+        if n == 0 {
+            return;
+        }
+        if style != self.cur {
+            line.spans.push((self.x, style));
+            self.cur = style;
+        }
+        if self.rows == 1 && content > 0 {
+            self.first_row_cells = self.col + content;
+        }
+        self.col += n;
+        self.x += n as u32;
+    }
+}
