@@ -27,7 +27,7 @@ use unicode_width::UnicodeWidthChar;
 use super::cell::{Cell, Style};
 use super::history::Line;
 use super::term::{apply_sgr_values, Charset, Term};
-use super::{parse_sgr, SGR_MAX};
+use super::{parse_sgr, printable_run, SGR_MAX};
 
 /// Longest line (bytes of text) taken this way; longer ones are rare and
 /// left to the ordinary path.
@@ -63,7 +63,7 @@ struct Pending {
 pub(super) struct FastScroll {
     /// Lines read ahead, oldest first.
     pending: VecDeque<Pending>,
-    /// Line buffers to reuse: history hands back those of the lines it drops.
+    /// Line buffers to reuse (history stores copies).
     spare: Vec<Line>,
     /// Lines taken so far (tests check that the path is used at all).
     pub(super) taken_lines: u64,
@@ -112,7 +112,7 @@ impl FastScroll {
                 .front()
                 .is_some_and(|p| queued_rows - p.scanned.rows >= keep)
             {
-                let Some(mut p) = self.pending.pop_front() else {
+                let Some(p) = self.pending.pop_front() else {
                     break;
                 };
                 if last.is_none() {
@@ -123,7 +123,7 @@ impl FastScroll {
                 }
                 let s = &p.scanned;
                 term.history
-                    .push_line(&mut p.line, s.first_row_cells, s.peak_cost);
+                    .push_line(&p.line, s.first_row_cells, s.peak_cost);
                 queued_rows -= s.rows;
                 if s.last_char.is_some() {
                     last_char = s.last_char;
@@ -247,10 +247,7 @@ fn scan_into(
         match b {
             0x20..=0x7e => {
                 let run = &bytes[p..];
-                let n = run
-                    .iter()
-                    .position(|c| !(0x20..0x7f).contains(c))
-                    .unwrap_or(run.len());
+                let n = printable_run(run);
                 let run = &run[..n];
                 let base = text.len();
                 let mut q = 0;

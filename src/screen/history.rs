@@ -27,13 +27,27 @@ const MAX_LINE_TEXT: usize = 256 * 1024;
 /// struct and its two heap blocks), so that many empty lines still count.
 const LINE_OVERHEAD: usize = 64;
 
-/// A reused buffer may exceed what its line needs by this much (or by the
-/// line's own size) before the excess is given back: costs count what a line
-/// holds, so slack must stay small for memory to stay near the budget.
-const SLACK: usize = 256;
-
 /// Bytes one style span costs.
 const SPAN_COST: usize = std::mem::size_of::<(u32, Style)>();
+
+/// Smallest text and span buffers a stored line gets.
+const MIN_TEXT: usize = 16;
+const MIN_SPANS: usize = 2;
+
+/// Spare buffers kept per size class for the next lines.
+const POOL_PER_CLASS: usize = 32;
+
+/// The capacity a stored line's buffer of `len` items has: the next power of
+/// two (at least `min`), none when empty. A pure function of the length, so
+/// that a line costs the same however it was built (`fastscroll` builds
+/// lines without cells) and never more than twice what it holds.
+fn class_cap(len: usize, min: usize) -> usize {
+    if len == 0 {
+        0
+    } else {
+        len.checked_next_power_of_two().unwrap_or(len).max(min)
+    }
+}
 
 /// One history line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -171,29 +185,15 @@ impl Line {
         self.style_at_end_of(&self.spans)
     }
 
-    /// Memory charged against `Limits::bytes`: what the line holds. Not the
-    /// buffers' capacity, so that a line costs the same however it was built
-    /// (`fastscroll` builds lines without cells); `release_slack` keeps
-    /// capacity close to it.
+    /// Memory charged against `Limits::bytes`: what a stored line's buffers
+    /// hold (`History` gives every line buffers of `class_cap` capacity).
     pub fn cost(&self) -> usize {
-        LINE_OVERHEAD + self.text.len() + self.spans.len() * SPAN_COST
+        Line::cost_of(self.text.len(), self.spans.len())
     }
 
-    /// What `cost` would be with `text_len` bytes of text and `spans` spans.
+    /// What `cost` is with `text_len` bytes of text and `spans` spans.
     pub(super) fn cost_of(text_len: usize, spans: usize) -> usize {
-        LINE_OVERHEAD + text_len + spans * SPAN_COST
-    }
-
-    /// Give back what a reused buffer holds beyond this line's needs.
-    fn release_slack(&mut self) {
-        let len = self.text.len();
-        if self.text.capacity() > 2 * len + SLACK {
-            self.text.shrink_to(len + SLACK / 2);
-        }
-        let spans = self.spans.len();
-        if self.spans.capacity() * SPAN_COST > 2 * spans * SPAN_COST + SLACK {
-            self.spans.shrink_to(spans + SLACK / 2 / SPAN_COST);
-        }
+        LINE_OVERHEAD + class_cap(text_len, MIN_TEXT) + class_cap(spans, MIN_SPANS) * SPAN_COST
     }
 
     /// Back to cells, with the same width rules `print` uses. The row is as
@@ -264,6 +264,66 @@ pub struct History {
     skip_rows: usize,
     max_lines: usize,
     max_bytes: usize,
+    /// Where rows are turned into a line before it is stored.
+    scratch: Line,
+    pool: Pool,
+}
+
+/// Buffers of evicted lines by size class (`class_cap`), so that storing a
+/// line in a flood copies it into a spare buffer instead of allocating.
+#[derive(Clone, Debug, Default)]
+struct Pool {
+    text: Vec<Vec<String>>,
+    spans: Vec<Vec<Vec<(u32, Style)>>>,
+}
+
+/// The class of a buffer of `cap` items (`class_cap` capacities only).
+fn class_of(cap: usize) -> Option<usize> {
+    (cap.is_power_of_two()).then(|| cap.trailing_zeros() as usize)
+}
+
+impl Pool {
+    fn give(&mut self, line: Line) {
+        if let Some(c) = class_of(line.text.capacity()) {
+            keep(&mut self.text, c, line.text);
+        }
+        if let Some(c) = class_of(line.spans.capacity()) {
+            keep(&mut self.spans, c, line.spans);
+        }
+    }
+
+    /// A copy of `src` in buffers of exactly `class_cap` capacity.
+    fn store(&mut self, src: &Line) -> Line {
+        let cap = class_cap(src.text.len(), MIN_TEXT);
+        let mut text = class_of(cap)
+            .and_then(|c| self.text.get_mut(c)?.pop())
+            .unwrap_or_else(|| String::with_capacity(cap));
+        text.clear();
+        text.push_str(&src.text);
+        let cap = class_cap(src.spans.len(), MIN_SPANS);
+        let mut spans = class_of(cap)
+            .and_then(|c| self.spans.get_mut(c)?.pop())
+            .unwrap_or_else(|| Vec::with_capacity(cap));
+        spans.clear();
+        spans.extend_from_slice(&src.spans);
+        Line {
+            text,
+            spans,
+            width: src.width,
+            wrapped: src.wrapped,
+            pad: src.pad,
+        }
+    }
+}
+
+/// Keep `buf` in `classes[class]` unless that class is full.
+fn keep<T>(classes: &mut Vec<Vec<T>>, class: usize, buf: T) {
+    if classes.len() <= class {
+        classes.resize_with(class + 1, Vec::new);
+    }
+    if classes[class].len() < POOL_PER_CLASS {
+        classes[class].push(buf);
+    }
 }
 
 impl History {
@@ -274,6 +334,8 @@ impl History {
             skip_rows: 0,
             max_lines,
             max_bytes,
+            scratch: Line::default(),
+            pool: Pool::default(),
         }
     }
 
@@ -312,61 +374,78 @@ impl History {
             // The row continues the newest line.
             self.bytes -= last.cost();
             last.append_row(row);
+            // Growing by doubling keeps a `class_cap` capacity, mostly.
+            let canonical = last.text.capacity() == class_cap(last.text.len(), MIN_TEXT)
+                && last.spans.capacity() == class_cap(last.spans.len(), MIN_SPANS);
+            if !canonical {
+                let grown = self.pool.store(last);
+                self.pool.give(std::mem::replace(last, grown));
+            }
             self.bytes += last.cost();
             self.evict();
             return;
         }
-        // At the line limit, or when the byte budget is about to evict, the
-        // oldest line goes anyway: reuse its buffers rather than free one
-        // allocation and make another for every line of a flood.
-        let full = self.lines.len() >= self.max_lines
-            || self.bytes + LINE_OVERHEAD + row.content_len() > self.max_bytes;
-        let line = if full {
-            self.lines.pop_front().map(|mut old| {
-                self.bytes -= old.cost();
-                old.fill_from_row(row);
-                old.release_slack();
-                old
-            })
-        } else {
-            None
-        };
-        let line = line.unwrap_or_else(|| Line::from_row(row));
-        self.bytes += line.cost();
-        self.lines.push_back(line);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.fill_from_row(row);
+        self.push_new(&scratch, row.content_len());
+        self.scratch = scratch;
         self.evict();
+    }
+
+    /// Store `line` as the newest line: at the line limit, or when the byte
+    /// budget is about to evict (by `first_row_cells`, the first row's
+    /// `content_len`), the oldest line goes first and its buffers are reused.
+    fn push_new(&mut self, line: &Line, first_row_cells: usize) {
+        let full = self.lines.len() >= self.max_lines
+            || self.bytes + LINE_OVERHEAD + first_row_cells > self.max_bytes;
+        if full {
+            if let Some(old) = self.lines.pop_front() {
+                self.bytes -= old.cost();
+                self.pool.give(old);
+            }
+        }
+        let stored = self.pool.store(line);
+        self.bytes += stored.cost();
+        self.lines.push_back(stored);
     }
 
     /// Add a finished line built without cells (`fastscroll`), exactly as
     /// `push_row` would have added it row by row: `first_row_cells` is the
     /// `content_len` of its first row, `peak_cost` the most it cost after
     /// any of its rows (a soft-wrapped row keeps the blanks a finished line
-    /// trims). `line` gets back buffers to reuse. The caller makes sure the
-    /// newest line does not continue (so nothing joins) and that `peak_cost`
-    /// fits the byte limit (so the line never evicts itself).
-    pub(super) fn push_line(&mut self, line: &mut Line, first_row_cells: usize, peak_cost: usize) {
+    /// trims). The caller makes sure the newest line does not continue (so
+    /// nothing joins) and that `peak_cost` fits the byte limit (so the line
+    /// never evicts itself).
+    pub(super) fn push_line(&mut self, line: &Line, first_row_cells: usize, peak_cost: usize) {
         if self.max_lines == 0 {
             return;
         }
-        let full = self.lines.len() >= self.max_lines
-            || self.bytes + LINE_OVERHEAD + first_row_cells > self.max_bytes;
-        let oldest = if full { self.lines.pop_front() } else { None };
-        let mut slot = match oldest {
-            Some(old) => {
-                self.bytes -= old.cost();
-                old
-            }
-            None => Line::default(),
-        };
-        std::mem::swap(&mut slot, line);
-        slot.release_slack();
-        let cost = slot.cost();
-        self.lines.push_back(slot);
+        self.push_new(line, first_row_cells);
         // Evicting at the peak evicts what `push_row`'s evictions after each
         // row would have: they only ever take the oldest lines.
-        self.bytes += peak_cost.max(cost);
+        let extra = peak_cost.saturating_sub(line.cost());
+        self.bytes += extra;
         self.evict();
-        self.bytes -= peak_cost.max(cost) - cost;
+        self.bytes -= extra;
+    }
+
+    fn evict(&mut self) {
+        while self.lines.len() > self.max_lines || self.bytes > self.max_bytes {
+            match self.lines.pop_front() {
+                Some(old) => {
+                    self.bytes -= old.cost();
+                    self.pool.give(old);
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// Take the newest line back (a screen that grows pulls lines down).
+    pub fn pop_newest(&mut self) -> Option<Line> {
+        let line = self.lines.pop_back()?;
+        self.bytes -= line.cost();
+        Some(line)
     }
 
     /// True when the newest line continues on the screen: a row pushed now
@@ -382,22 +461,6 @@ impl History {
 
     pub(super) fn skipping(&self) -> bool {
         self.skip_rows > 0
-    }
-
-    fn evict(&mut self) {
-        while self.lines.len() > self.max_lines || self.bytes > self.max_bytes {
-            match self.lines.pop_front() {
-                Some(old) => self.bytes -= old.cost(),
-                None => break,
-            }
-        }
-    }
-
-    /// Take the newest line back (a screen that grows pulls lines down).
-    pub fn pop_newest(&mut self) -> Option<Line> {
-        let line = self.lines.pop_back()?;
-        self.bytes -= line.cost();
-        Some(line)
     }
 }
 

@@ -126,6 +126,32 @@ fn parse_sgr(bytes: &[u8], values: &mut [u16; SGR_MAX]) -> Option<(usize, usize)
     None
 }
 
+/// The length of the printable ASCII (0x20..=0x7e) at the start of `b`,
+/// eight bytes at a time: most output is long runs of it.
+pub(crate) fn printable_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        // Cannot fail: the chunk has eight bytes. Zeros would stop the run.
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let low = w & !HIGH;
+        // Per byte, the high bit ends up set when the byte is 0x80 or more,
+        // its low seven bits are 0x7f (DEL), or they are below 0x20. No sum
+        // carries into the next byte.
+        let stop = (w | (low + ONES) | !(low + 0x60 * ONES)) & HIGH;
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    let rest = &b[i..];
+    i + rest
+        .iter()
+        .position(|c| !(0x20..0x7f).contains(c))
+        .unwrap_or(rest.len())
+}
+
 /// Bytes of ordinary output after a `fastscroll` try that took nothing
 /// before the next try: trying costs a read-ahead.
 const FAST_RETRY_GAP: usize = 2048;

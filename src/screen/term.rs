@@ -21,6 +21,7 @@ use vte::{Params, Perform};
 use super::cell::{attr, flag, underline, Cell, Color, Style};
 use super::grid::{Grid, Row};
 use super::history::History;
+use super::printable_run;
 
 /// Replies kept for the supervisor; a program flooding queries while nobody
 /// reads them must not grow memory.
@@ -338,10 +339,7 @@ impl Term {
         while i < b.len() {
             let c = b[i];
             if (0x20..0x7f).contains(&c) {
-                let n = b[i..]
-                    .iter()
-                    .position(|&x| !(0x20..0x7f).contains(&x))
-                    .unwrap_or(b.len() - i);
+                let n = printable_run(&b[i..]);
                 self.print_ascii(&b[i..i + n]);
                 i += n;
             } else if c == 0x1b || c >= 0x80 {
@@ -364,10 +362,7 @@ impl Term {
         while i < b.len() {
             let c = b[i];
             if (0x20..0x7f).contains(&c) {
-                let n = b[i..]
-                    .iter()
-                    .position(|&x| !(0x20..0x7f).contains(&x))
-                    .unwrap_or(b.len() - i);
+                let n = printable_run(&b[i..]);
                 self.print_ascii(&b[i..i + n]);
                 i += n;
             } else if c < 0x20 {

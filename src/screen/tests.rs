@@ -292,3 +292,31 @@ fn restore_sequence_undoes_modes_a_shell_would_suffer_from() {
     let fresh = screen(20, 5, "\x1b[3;3H");
     assert_eq!(t.state_eq(&fresh), Ok(()));
 }
+
+#[test]
+fn printable_run_matches_a_byte_loop() {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for len in 0..200 {
+        for _ in 0..20 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    // Mostly printable, with every boundary byte now and then.
+                    match x % 16 {
+                        0 => {
+                            [0x00, 0x1f, 0x20, 0x7e, 0x7f, 0x80, 0x9f, 0xff][(x >> 8) as usize % 8]
+                        }
+                        _ => 0x20 + (x >> 8) as u8 % 95,
+                    }
+                })
+                .collect();
+            let want = bytes
+                .iter()
+                .position(|c| !(0x20..0x7f).contains(c))
+                .unwrap_or(bytes.len());
+            assert_eq!(super::printable_run(&bytes), want, "{bytes:?}");
+        }
+    }
+}
