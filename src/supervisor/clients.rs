@@ -30,8 +30,12 @@ pub enum Role {
 pub struct Client {
     pub sock: UnixStream,
     pub decoder: Decoder,
+    /// Bytes for the peer: the greeting while it is queued, then whole frames.
     outq: Vec<u8>,
+    /// How much of `outq` is written.
     sent: usize,
+    /// Where frames start in `outq` (after the greeting while it is queued).
+    frames_from: usize,
     pub role: Role,
     /// Close once the queue is written.
     pub closing: bool,
@@ -48,12 +52,14 @@ impl Client {
             decoder: Decoder::new(),
             outq: Vec::new(),
             sent: 0,
+            frames_from: 0,
             role: Role::New,
             closing: false,
             dead: false,
             needs_resync: false,
         };
         c.outq.extend_from_slice(&protocol::greeting());
+        c.frames_from = c.outq.len();
         c
     }
 
@@ -115,20 +121,29 @@ impl Client {
         );
     }
 
-    /// End of the frame that is partly written (or `sent` when on a boundary).
-    fn partial_frame_end(&self) -> usize {
-        let mut pos = 0;
-        while pos < self.outq.len() {
-            if pos >= self.sent {
-                return pos;
-            }
-            let Some(h) = self.outq.get(pos..pos + 5) else {
-                return self.outq.len();
-            };
+    /// Frame boundaries in `outq`, first to last (the end of the queue last).
+    fn boundaries(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(self.frames_from), |&pos| {
+            let h = self.outq.get(pos..pos + 5)?;
             let len = u32::from_be_bytes([h[1], h[2], h[3], h[4]]) as usize;
-            pos += 5 + len;
-        }
-        self.outq.len()
+            Some(pos + 5 + len).filter(|&end| end <= self.outq.len())
+        })
+    }
+
+    /// End of the frame that is partly written (or `sent` when on a
+    /// boundary): what must still go out whole.
+    fn partial_frame_end(&self) -> usize {
+        self.boundaries()
+            .find(|&b| b >= self.sent)
+            .unwrap_or(self.outq.len())
+    }
+
+    /// The last frame boundary at or before what is written.
+    fn written_frames_end(&self) -> usize {
+        self.boundaries()
+            .take_while(|&b| b <= self.sent)
+            .last()
+            .unwrap_or(0)
     }
 
     /// Write as much of the queue as the socket takes now.
@@ -150,13 +165,87 @@ impl Client {
         if self.sent == self.outq.len() {
             self.outq.clear();
             self.sent = 0;
+            self.frames_from = 0;
             if self.closing {
                 self.dead = true;
             }
         } else if self.sent > (1 << 20) {
-            // Keep the queue from creeping: drop what was written.
-            self.outq.drain(..self.sent);
-            self.sent = 0;
+            // Keep the queue from creeping: drop the frames written, so that
+            // the queue still starts on a frame boundary.
+            let done = self.written_frames_end();
+            if done >= self.frames_from {
+                self.outq.drain(..done);
+                self.sent -= done;
+                self.frames_from = 0;
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// A slow peer: the queue is dropped (and a redraw queued) while a frame
+    /// is half written and after written frames were trimmed off the front.
+    /// Whatever arrives must still be the greeting and whole frames.
+    #[test]
+    fn dropped_backlog_keeps_frames_whole() {
+        let (ours, mut peer) = UnixStream::pair().expect("socketpair");
+        ours.set_nonblocking(true).expect("nonblocking");
+        peer.set_nonblocking(true).expect("nonblocking");
+        let mut c = Client::new(ours);
+        c.role = Role::Writer;
+        let chunk = vec![b'x'; 60_000];
+        let mut got = Vec::new();
+        let mut buf = vec![0; 1 << 16];
+        let mut read_some = |peer: &mut UnixStream, got: &mut Vec<u8>, max: usize| {
+            let mut n = 0;
+            while n < max {
+                match peer.read(&mut buf) {
+                    Ok(k) if k > 0 => {
+                        got.extend_from_slice(&buf[..k]);
+                        n += k;
+                    }
+                    _ => break,
+                }
+            }
+        };
+        let mut dropped = 0;
+        for i in 0..600 {
+            if !c.queue_output(&chunk) {
+                dropped += 1;
+                c.queue_raw_output(b"REDRAW");
+            }
+            c.flush();
+            if i % 2 == 0 {
+                read_some(&mut peer, &mut got, 50_000);
+            }
+        }
+        for _ in 0..10_000 {
+            if !c.wants_write() {
+                break;
+            }
+            c.flush();
+            read_some(&mut peer, &mut got, usize::MAX);
+        }
+        read_some(&mut peer, &mut got, usize::MAX);
+        assert!(dropped > 0, "the queue never overflowed");
+        assert!(!c.wants_write(), "queue never drained");
+        assert_eq!(protocol::parse_greeting(&got), Some(protocol::VERSION));
+        let mut d = Decoder::new();
+        d.push(&got[protocol::GREETING_LEN..]);
+        let mut redraws = 0;
+        loop {
+            match d.next_frame() {
+                Ok(Some(Frame::Output(bytes))) => redraws += (bytes == b"REDRAW") as usize,
+                Ok(Some(other)) => panic!("unexpected frame {other:?}"),
+                Ok(None) => break,
+                Err(e) => panic!("stream corrupt after {} bytes: {e:?}", got.len()),
+            }
+        }
+        assert_eq!(d.pending(), 0, "a frame was cut");
+        assert_eq!(redraws, dropped);
     }
 }
