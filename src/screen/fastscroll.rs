@@ -1,9 +1,10 @@
 //! Whole lines that scroll straight from the bytes into history.
 //!
 //! In a flood (a build log, `cat` of a big file) nearly every line printed
-//! at the bottom of the screen scrolls off again before anyone looks at it.
-//! Writing such a line into cells, scrolling the grid and compacting the
-//! cells back into a history line is most of what the model costs.
+//! at the bottom of the screen scrolls off again before anyone looks at it,
+//! and most history is dropped unread. Writing such a line into cells,
+//! scrolling the grid and compacting the cells back into a history line is
+//! most of what the model would cost.
 //!
 //! When the screen is in the state a log needs (primary screen, whole-screen
 //! scroll region, autowrap, no insert mode or line drawing, the cursor at the
@@ -11,26 +12,26 @@
 //! *simple* lines: printable text, plain SGR, tabs and `CSI K`, ended by
 //! CR LF. Each of them only prints left to right and scrolls whole rows in at
 //! the bottom. A line followed by at least a screen's worth of such rows
-//! will have scrolled off by the end of the input, so its history line is
-//! built straight from the bytes, with the blanks its rows would have had
-//! (a row scrolls in blank in the pen's background). The rows above the
-//! cursor go to history first, as scrolling would have sent them; history
-//! then drops that many rows when the ordinary path, given the rest of the
-//! input, scrolls the (now stale) rows off. The result is exactly what the
-//! ordinary path alone produces; `tests/screen.rs` checks it against the
-//! parser-only path.
+//! will have scrolled off by the end of the input, so history keeps it as
+//! the bytes the program wrote (`Line::raw`), with the pen and background it
+//! started from; `materialize` turns it into text and style spans when
+//! someone reads it. The rows above the cursor go to history first, as
+//! scrolling would have sent them; history then drops that many rows when
+//! the ordinary path, given the rest of the input, scrolls the (now stale)
+//! rows off. The model ends in exactly the state the ordinary path alone
+//! reaches; `tests/screen.rs` checks it against the parser-only path.
 
 use std::collections::VecDeque;
 
 use unicode_width::UnicodeWidthChar;
 
 use super::cell::{Cell, Style};
-use super::history::Line;
+use super::history::{Line, RawLine};
 use super::term::{apply_sgr_values, Charset, Term};
 use super::{parse_sgr, printable_run, SGR_MAX};
 
-/// Longest line (bytes of text) taken this way; longer ones are rare and
-/// left to the ordinary path.
+/// Longest line (bytes) taken this way; longer ones are rare and left to
+/// the ordinary path.
 const MAX_LINE: usize = 32 * 1024;
 
 /// What reading one simple line found.
@@ -41,10 +42,6 @@ struct Scanned {
     rows: usize,
     /// Cells it takes.
     width: u32,
-    /// `Row::content_len` of its first row (`History::push_line`).
-    first_row_cells: usize,
-    /// The most its history line costs after any of its rows.
-    peak_cost: usize,
     /// The last character it printed (for REP).
     last_char: Option<char>,
     /// The pen after the line.
@@ -55,16 +52,18 @@ struct Scanned {
 
 /// A line read ahead, waiting to be known to scroll off.
 struct Pending {
-    line: Line,
+    /// Its bytes, CR LF included, start here.
+    from: usize,
     scanned: Scanned,
+    /// The pen and blank row it starts with.
+    pen: Style,
+    fill: Style,
 }
 
 #[derive(Default)]
 pub(super) struct FastScroll {
     /// Lines read ahead, oldest first.
     pending: VecDeque<Pending>,
-    /// Line buffers to reuse (history stores copies).
-    spare: Vec<Line>,
     /// Lines taken so far (tests check that the path is used at all).
     pub(super) taken_lines: u64,
 }
@@ -81,7 +80,10 @@ impl FastScroll {
         // Rows of later lines that must follow a line for it to scroll off:
         // all the screen but the cursor's row.
         let keep = term.rows - 1;
-        let max_cost = term.history.max_bytes();
+        let cols = term.cols;
+        // `materialize` prints tabs with the default stops.
+        let tabs = default_tabs(&term.tabs);
+        let max_len = term.history.max_bytes() / 2;
         let mut pen = term.style;
         let mut pos = start;
         let mut queued_rows = 0;
@@ -89,24 +91,23 @@ impl FastScroll {
         let mut last = None;
         let mut last_char = None;
         let stop = loop {
-            let mut line = self.spare.pop().unwrap_or_default();
-            match scan_line(bytes, pos, pen, fill, term, &mut line) {
+            let scanned = match scan_into(bytes, pos, pen, fill, cols, tabs, &mut Measure) {
                 // A line that alone could fill history is evicted row by row
                 // by the ordinary path.
-                Ok(s) if s.peak_cost <= max_cost => {
-                    (pos, pen, fill) = (s.end, s.pen, s.fill);
-                    queued_rows += s.rows;
-                    self.pending.push_back(Pending { line, scanned: s });
-                }
-                Ok(_) => {
-                    self.spare.push(line);
-                    break pos;
-                }
-                Err(at) => {
-                    self.spare.push(line);
-                    break at;
-                }
-            }
+                Ok(s) if s.end - pos <= max_len => s,
+                Ok(_) => break pos,
+                Err(at) => break at,
+            };
+            let (next_pen, next_fill) = (scanned.pen, scanned.fill);
+            queued_rows += scanned.rows;
+            self.pending.push_back(Pending {
+                from: pos,
+                scanned,
+                pen,
+                fill,
+            });
+            (pen, fill) = (next_pen, next_fill);
+            pos = self.pending.back().map_or(pos, |p| p.scanned.end);
             while self
                 .pending
                 .front()
@@ -122,18 +123,17 @@ impl FastScroll {
                     }
                 }
                 let s = &p.scanned;
-                term.history
-                    .push_line(&p.line, s.first_row_cells, s.peak_cost);
+                let raw = &bytes[p.from..s.end];
+                term.history.push_raw(raw, p.pen, p.fill.bg, cols as u16);
                 queued_rows -= s.rows;
                 if s.last_char.is_some() {
                     last_char = s.last_char;
                 }
                 self.taken_lines += 1;
-                self.spare.push(p.line);
                 last = Some(p.scanned);
             }
         };
-        self.spare.extend(self.pending.drain(..).map(|p| p.line));
+        self.pending.clear();
         if let Some(s) = last {
             // The screen as the ordinary path would leave it after the last
             // line taken, but for the rows above the cursor, whose lines are
@@ -190,51 +190,120 @@ fn ready(term: &Term) -> Option<Style> {
     (is_blank && !joins).then_some(fill)
 }
 
-/// Read one simple line at `bytes[start..]` into `line` (as history would
-/// hold it), starting with `pen` on a blank row in `fill`. `Err` gives where
-/// it stopped being simple, or the end of the input when it is cut short.
-fn scan_line(
-    bytes: &[u8],
-    start: usize,
-    pen: Style,
-    fill: Style,
-    term: &Term,
-    line: &mut Line,
-) -> Result<Scanned, usize> {
-    // The text is gathered as bytes (each piece is known to be UTF-8) and
-    // checked once at the end: cheaper than a check per piece.
-    let mut text = std::mem::take(&mut line.text).into_bytes();
-    text.clear();
-    line.spans.clear();
-    line.wrapped = false;
-    line.pad = false;
-    let scanned = scan_into(bytes, start, pen, fill, term, &mut text, line);
-    line.text = String::from_utf8(text).unwrap_or_default();
-    let mut scanned = scanned?;
-    line.width = scanned.width;
-    line.trim_end();
-    scanned.peak_cost = scanned.peak_cost.max(line.cost());
-    Ok(scanned)
+/// Tab stops for `scan_into`: the default ones (every eight columns), or
+/// none usable when the program set others.
+#[derive(Clone, Copy)]
+enum Tabs {
+    Default,
+    Custom,
 }
 
-/// `scan_line` with the text in `text` and the spans in `line`.
+fn default_tabs(tabs: &[bool]) -> Tabs {
+    let default = tabs
+        .iter()
+        .enumerate()
+        .all(|(c, &t)| t == (c % 8 == 0 && c != 0));
+    if default {
+        Tabs::Default
+    } else {
+        Tabs::Custom
+    }
+}
+
+/// The history line a raw line (`Line::raw`) stands for: its bytes printed
+/// from where they started, as the ordinary path prints them.
+pub(super) fn materialize(bytes: &[u8], origin: RawLine) -> Line {
+    let fill = Style {
+        bg: origin.fill,
+        ..Style::default()
+    };
+    let mut sink = Build::default();
+    let cols = origin.cols as usize;
+    match scan_into(bytes, 0, origin.pen, fill, cols, Tabs::Default, &mut sink) {
+        Ok(s) => {
+            let mut line = Line {
+                text: String::from_utf8(sink.text).unwrap_or_default(),
+                spans: sink.spans,
+                width: s.width,
+                ..Line::default()
+            };
+            line.trim_end();
+            line
+        }
+        // Not reached: only lines `scan_into` took are kept raw. Should it
+        // happen, the parser-only path on a scratch screen still knows.
+        Err(_) => materialize_slowly(bytes, origin, fill),
+    }
+}
+
+fn materialize_slowly(bytes: &[u8], origin: RawLine, fill: Style) -> Line {
+    let limits = super::Limits {
+        lines: 1,
+        bytes: usize::MAX,
+    };
+    let mut scratch = super::Screen::new(origin.cols, 1, limits);
+    scratch.term.style = origin.pen;
+    if let Some(row) = scratch.term.primary.rows.get_mut(0) {
+        row.clear(fill);
+    }
+    scratch.feed_reference(bytes);
+    scratch.term.history.pop_newest().unwrap_or_default()
+}
+
+/// Where a scanned line's text and style spans go.
+trait Sink {
+    /// Text known to be UTF-8.
+    fn text(&mut self, piece: &[u8]);
+    fn spaces(&mut self, n: usize);
+    fn span(&mut self, col: u32, style: Style);
+}
+
+/// Nowhere: the line is kept raw (`FastScroll::run`).
+struct Measure;
+
+impl Sink for Measure {
+    fn text(&mut self, _: &[u8]) {}
+    fn spaces(&mut self, _: usize) {}
+    fn span(&mut self, _: u32, _: Style) {}
+}
+
+/// Into a history line (`materialize`).
+#[derive(Default)]
+struct Build {
+    text: Vec<u8>,
+    spans: Vec<(u32, Style)>,
+}
+
+impl Sink for Build {
+    fn text(&mut self, piece: &[u8]) {
+        self.text.extend_from_slice(piece);
+    }
+    fn spaces(&mut self, n: usize) {
+        self.text.resize(self.text.len() + n, b' ');
+    }
+    fn span(&mut self, col: u32, style: Style) {
+        self.spans.push((col, style));
+    }
+}
+
+/// Read one simple line at `bytes[start..]`, starting with `pen` on a blank
+/// row in `fill`, giving its text and spans (as history holds them) to
+/// `sink`. `Err` gives where it stopped being simple, or the end of the
+/// input when it is cut short.
 fn scan_into(
     bytes: &[u8],
     start: usize,
     mut pen: Style,
     fill: Style,
-    term: &Term,
-    text: &mut Vec<u8>,
-    line: &mut Line,
+    cols: usize,
+    tabs: Tabs,
+    sink: &mut impl Sink,
 ) -> Result<Scanned, usize> {
-    let cols = term.cols;
     let mut row = RowTrack {
         cols,
         col: 0,
         rows: 1,
         fill,
-        first_row_cells: 0,
-        wrap_cost: 0,
         cur: Style::default(),
         x: 0,
     };
@@ -246,29 +315,19 @@ fn scan_into(
         };
         match b {
             0x20..=0x7e => {
-                let run = &bytes[p..];
-                let n = printable_run(run);
-                let run = &run[..n];
-                let base = text.len();
+                let n = printable_run(&bytes[p..]);
                 let mut q = 0;
                 while q < n {
-                    row.make_room(pen, || Line::cost_of(base + q, line.spans.len()));
+                    row.make_room(pen);
                     let k = (n - q).min(cols - row.col);
-                    let chunk = &run[q..q + k];
-                    let blank_tail = if pen.is_default() {
-                        chunk.iter().rev().take_while(|&&c| c == b' ').count()
-                    } else {
-                        0
-                    };
-                    row.cells(line, pen, k, k - blank_tail);
+                    row.cells(sink, pen, k);
                     q += k;
                 }
-                text.extend_from_slice(run);
-                last_char = run.last().map(|&c| c as char);
+                sink.text(&bytes[p..p + n]);
+                last_char = Some(bytes[p + n - 1] as char);
                 p += n;
             }
             0x80..=0xff => {
-                let base = text.len();
                 let mut q = p;
                 while let Some((ch, len)) = bytes.get(q..).and_then(decode_utf8) {
                     // C1 controls are executed, zero-width characters join
@@ -277,12 +336,12 @@ fn scan_into(
                         Some(w @ (1 | 2)) if !('\u{80}'..='\u{9f}').contains(&ch) => w,
                         _ => return Err(q),
                     };
-                    row.make_room(pen, || Line::cost_of(base + q - p, line.spans.len()));
+                    row.make_room(pen);
                     // A wide character that does not fit leaves a pad cell.
                     if row.col + width > cols {
                         return Err(q);
                     }
-                    row.cells(line, pen, width, width);
+                    row.cells(sink, pen, width);
                     last_char = Some(ch);
                     q += len;
                 }
@@ -290,7 +349,7 @@ fn scan_into(
                 if q == p {
                     return Err(p);
                 }
-                text.extend_from_slice(&bytes[p..q]);
+                sink.text(&bytes[p..q]);
                 p = q;
             }
             0x1b => {
@@ -317,17 +376,15 @@ fn scan_into(
             b'\t' => {
                 // A tab at a pending wrap stays on the last cell, which the
                 // next character then overwrites: not simple.
-                if row.col == cols {
+                if row.col == cols || matches!(tabs, Tabs::Custom) {
                     return Err(p);
                 }
-                let next = (row.col + 1..cols)
-                    .find(|&c| term.tabs.get(c) == Some(&true))
-                    .unwrap_or(cols - 1);
+                let next = ((row.col / 8 + 1) * 8).min(cols - 1);
                 // The cells passed over keep their blanks.
                 let gap = next - row.col;
-                text.resize(text.len() + gap, b' ');
                 let fill = row.fill;
-                row.cells(line, fill, gap, if fill.is_default() { 0 } else { gap });
+                row.cells(sink, fill, gap);
+                sink.spaces(gap);
                 p += 1;
             }
             b'\r' if bytes.get(p + 1) == Some(&b'\n') => {
@@ -336,7 +393,7 @@ fn scan_into(
             }
             _ => return Err(p),
         }
-        if text.len() > MAX_LINE {
+        if p - start > MAX_LINE {
             return Err(p);
         }
     }
@@ -344,16 +401,14 @@ fn scan_into(
     // blanks unless they are default ones.
     if !row.fill.is_default() && row.col < cols {
         let gap = cols - row.col;
-        text.resize(text.len() + gap, b' ');
         let fill = row.fill;
-        row.cells(line, fill, gap, gap);
+        row.cells(sink, fill, gap);
+        sink.spaces(gap);
     }
     Ok(Scanned {
         end: p,
         rows: row.rows,
         width: row.x,
-        first_row_cells: row.first_row_cells,
-        peak_cost: row.wrap_cost,
         last_char,
         pen,
         fill: pen.erased(),
@@ -406,10 +461,6 @@ struct RowTrack {
     rows: usize,
     /// The style of the current row's blanks.
     fill: Style,
-    /// `Row::content_len` of the first row so far.
-    first_row_cells: usize,
-    /// What the history line cost after its last full row.
-    wrap_cost: usize,
     /// The style of the last cell: a span starts where it changes.
     cur: Style,
     /// Cells of the line so far.
@@ -418,29 +469,23 @@ struct RowTrack {
 
 impl RowTrack {
     /// Before a character: at a pending wrap, continue on a new row, which
-    /// scrolls in blank in the pen's background. `cost` gives the line's
-    /// cost with the rows so far.
-    fn make_room(&mut self, pen: Style, cost: impl FnOnce() -> usize) {
+    /// scrolls in blank in the pen's background.
+    fn make_room(&mut self, pen: Style) {
         if self.col == self.cols {
-            self.wrap_cost = cost();
             self.rows += 1;
             self.col = 0;
             self.fill = pen.erased();
         }
     }
 
-    /// `n` cells in `style` (their text is the caller's), of which the first
-    /// `content` are not default blanks; they fit on the row.
-    fn cells(&mut self, line: &mut Line, style: Style, n: usize, content: usize) {
+    /// `n` cells in `style` (their text is the caller's); they fit on the row.
+    fn cells(&mut self, sink: &mut impl Sink, style: Style, n: usize) {
         if n == 0 {
             return;
         }
         if style != self.cur {
-            line.spans.push((self.x, style));
+            sink.span(self.x, style);
             self.cur = style;
-        }
-        if self.rows == 1 && content > 0 {
-            self.first_row_cells = self.col + content;
         }
         self.col += n;
         self.x += n as u32;

@@ -8,13 +8,19 @@
 //! Each line is stored compactly as its text plus a run-length list of style
 //! spans, trimmed of trailing default blanks: an 80-column ASCII line costs
 //! about 80 bytes plus one span per style change, not 80 cells of 24 bytes.
-//! Both limits (lines and bytes) apply; the oldest lines go first.
+//! A line that went to history straight from the program's output
+//! (`fastscroll`) is kept as those bytes in one ring (`History::raw`) and
+//! worked out when read (`History::iter_from`): in a flood most history is
+//! dropped unread. Both limits (lines and bytes) apply; the oldest lines go
+//! first.
 
 use std::collections::VecDeque;
 
 use unicode_width::UnicodeWidthChar;
 
-use super::cell::{flag, Cell, Style};
+use std::borrow::Cow;
+
+use super::cell::{flag, Cell, Color, Style};
 use super::grid::Row;
 
 /// A logical line stops growing at about this many bytes of text and the
@@ -65,6 +71,22 @@ pub struct Line {
     pub wrapped: bool,
     /// `Row::pad` of the last row joined.
     pub pad: bool,
+    /// A line kept as the bytes the program wrote (`fastscroll`), in
+    /// `History::raw`; text and spans are worked out when it is read
+    /// (`History::iter`). Most history is dropped unread in a flood.
+    pub(super) raw: Option<RawLine>,
+}
+
+/// Where a raw line's bytes are and what printing them starts from: a blank
+/// row of `cols` cells in the background `fill`, with `pen`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct RawLine {
+    pub pen: Style,
+    pub fill: Color,
+    pub cols: u16,
+    /// Position in the stream of raw bytes (`History::raw_base`).
+    pub at: u64,
+    pub len: u32,
 }
 
 /// Cells of `row` that hold content: all of them when the row wrapped (a
@@ -79,13 +101,7 @@ fn content(row: &Row) -> &[Cell] {
 
 impl Line {
     pub fn from_row(row: &Row) -> Line {
-        let mut line = Line {
-            text: String::new(),
-            spans: Vec::new(),
-            width: 0,
-            wrapped: false,
-            pad: false,
-        };
+        let mut line = Line::default();
         line.fill_from_row(row);
         line
     }
@@ -97,6 +113,7 @@ impl Line {
         self.width = 0;
         self.wrapped = false;
         self.pad = false;
+        self.raw = None;
         self.append_row(row);
     }
 
@@ -188,7 +205,10 @@ impl Line {
     /// Memory charged against `Limits::bytes`: what a stored line's buffers
     /// hold (`History` gives every line buffers of `class_cap` capacity).
     pub fn cost(&self) -> usize {
-        Line::cost_of(self.text.len(), self.spans.len())
+        match self.raw {
+            Some(raw) => LINE_OVERHEAD + raw.len as usize,
+            None => Line::cost_of(self.text.len(), self.spans.len()),
+        }
     }
 
     /// What `cost` is with `text_len` bytes of text and `spans` spans.
@@ -257,8 +277,13 @@ impl Line {
 /// The scrollback of one screen model.
 #[derive(Clone, Debug, Default)]
 pub struct History {
-    pub lines: VecDeque<Line>,
+    lines: VecDeque<Line>,
     bytes: usize,
+    /// The bytes of raw lines (`Line::raw`), oldest first: they are dropped
+    /// in the order they were added, like the lines.
+    raw: VecDeque<u8>,
+    /// Stream position of `raw[0]`.
+    raw_base: u64,
     /// Rows still on the screen whose lines are already here (`fastscroll`
     /// sent them): the next this many rows pushed are dropped.
     skip_rows: usize,
@@ -312,6 +337,7 @@ impl Pool {
             width: src.width,
             wrapped: src.wrapped,
             pad: src.pad,
+            raw: src.raw,
         }
     }
 }
@@ -331,6 +357,8 @@ impl History {
         History {
             lines: VecDeque::new(),
             bytes: 0,
+            raw: VecDeque::new(),
+            raw_base: 0,
             skip_rows: 0,
             max_lines,
             max_bytes,
@@ -357,6 +385,8 @@ impl History {
 
     pub fn clear(&mut self) {
         self.lines.clear();
+        self.raw.clear();
+        self.raw_base = 0;
         self.bytes = 0;
         self.skip_rows = 0;
     }
@@ -396,47 +426,91 @@ impl History {
     /// budget is about to evict (by `first_row_cells`, the first row's
     /// `content_len`), the oldest line goes first and its buffers are reused.
     fn push_new(&mut self, line: &Line, first_row_cells: usize) {
-        let full = self.lines.len() >= self.max_lines
-            || self.bytes + LINE_OVERHEAD + first_row_cells > self.max_bytes;
-        if full {
-            if let Some(old) = self.lines.pop_front() {
-                self.bytes -= old.cost();
-                self.pool.give(old);
-            }
-        }
+        self.make_room(first_row_cells);
         let stored = self.pool.store(line);
         self.bytes += stored.cost();
         self.lines.push_back(stored);
     }
 
-    /// Add a finished line built without cells (`fastscroll`), exactly as
-    /// `push_row` would have added it row by row: `first_row_cells` is the
-    /// `content_len` of its first row, `peak_cost` the most it cost after
-    /// any of its rows (a soft-wrapped row keeps the blanks a finished line
-    /// trims). The caller makes sure the newest line does not continue (so
-    /// nothing joins) and that `peak_cost` fits the byte limit (so the line
-    /// never evicts itself).
-    pub(super) fn push_line(&mut self, line: &Line, first_row_cells: usize, peak_cost: usize) {
+    fn make_room(&mut self, first_row_cells: usize) {
+        let full = self.lines.len() >= self.max_lines
+            || self.bytes + LINE_OVERHEAD + first_row_cells > self.max_bytes;
+        if full {
+            self.drop_oldest();
+        }
+    }
+
+    /// Evict the oldest line; false when there is none.
+    fn drop_oldest(&mut self) -> bool {
+        let Some(old) = self.lines.pop_front() else {
+            return false;
+        };
+        self.bytes -= old.cost();
+        match old.raw {
+            Some(raw) => {
+                let len = (raw.len as usize).min(self.raw.len());
+                self.raw.drain(..len);
+                self.raw_base += len as u64;
+            }
+            None => self.pool.give(old),
+        }
+        true
+    }
+
+    /// Add a raw line (`Line::raw`): `bytes`, CR LF included, printed from
+    /// a blank row of `cols` in background `fill` with `pen`.
+    pub(super) fn push_raw(&mut self, bytes: &[u8], pen: Style, fill: Color, cols: u16) {
         if self.max_lines == 0 {
             return;
         }
-        self.push_new(line, first_row_cells);
-        // Evicting at the peak evicts what `push_row`'s evictions after each
-        // row would have: they only ever take the oldest lines.
-        let extra = peak_cost.saturating_sub(line.cost());
-        self.bytes += extra;
+        self.make_room(bytes.len());
+        let raw = RawLine {
+            pen,
+            fill,
+            cols,
+            at: self.raw_base + self.raw.len() as u64,
+            len: bytes.len() as u32,
+        };
+        self.raw.extend(bytes);
+        let line = Line {
+            raw: Some(raw),
+            ..Line::default()
+        };
+        self.bytes += line.cost();
+        self.lines.push_back(line);
         self.evict();
-        self.bytes -= extra;
+    }
+
+    /// `line` with a raw one worked out into text and spans.
+    fn materialize<'a>(&self, line: &'a Line) -> Cow<'a, Line> {
+        let Some(raw) = line.raw else {
+            return Cow::Borrowed(line);
+        };
+        let from = raw.at.saturating_sub(self.raw_base) as usize;
+        let bytes: Vec<u8> = self
+            .raw
+            .range(from.min(self.raw.len())..(from + raw.len as usize).min(self.raw.len()))
+            .copied()
+            .collect();
+        Cow::Owned(super::fastscroll::materialize(&bytes, raw))
+    }
+
+    /// The lines from the `first` oldest on, as text and spans.
+    pub fn iter_from(&self, first: usize) -> impl Iterator<Item = Cow<'_, Line>> + '_ {
+        self.lines
+            .range(first.min(self.lines.len())..)
+            .map(|l| self.materialize(l))
+    }
+
+    /// Every line as text and spans, oldest first.
+    pub fn materialized(&self) -> Vec<Line> {
+        self.iter_from(0).map(Cow::into_owned).collect()
     }
 
     fn evict(&mut self) {
         while self.lines.len() > self.max_lines || self.bytes > self.max_bytes {
-            match self.lines.pop_front() {
-                Some(old) => {
-                    self.bytes -= old.cost();
-                    self.pool.give(old);
-                }
-                None => break,
+            if !self.drop_oldest() {
+                break;
             }
         }
     }
@@ -445,7 +519,12 @@ impl History {
     pub fn pop_newest(&mut self) -> Option<Line> {
         let line = self.lines.pop_back()?;
         self.bytes -= line.cost();
-        Some(line)
+        let out = self.materialize(&line).into_owned();
+        if let Some(raw) = line.raw {
+            self.raw
+                .truncate(self.raw.len().saturating_sub(raw.len as usize));
+        }
+        Some(out)
     }
 
     /// True when the newest line continues on the screen: a row pushed now

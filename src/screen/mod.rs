@@ -14,6 +14,8 @@
 //! - Scrollback stores logical lines (soft-wrapped rows joined) as text plus
 //!   style spans ([`history::Line`]), bounded by both `Limits::lines` and
 //!   `Limits::bytes`; it does not depend on the screen width.
+//! - In a flood, whole simple lines that will scroll off skip the cells and
+//!   go to history as the bytes they were (`fastscroll`).
 //! - `Screen::feed` keeps `vte` out of the common case: while the parser
 //!   is known to be in its ground state, text and plain `CSI ... m` are
 //!   applied directly (printable ASCII stored in bulk), with exactly the
@@ -104,20 +106,23 @@ fn parse_sgr(bytes: &[u8], values: &mut [u16; SGR_MAX]) -> Option<(usize, usize)
         return None;
     }
     let mut n = 0;
-    let mut cur: u16 = 0;
-    for (k, &b) in bytes.iter().enumerate().skip(2).take(128) {
+    // Below 65536 * 10 + 9 at every step, so u32 never overflows; clamping
+    // each step is what saturating u16 arithmetic does.
+    let mut cur: u32 = 0;
+    let end = bytes.len().min(2 + 128);
+    for (k, &b) in bytes.iter().enumerate().take(end).skip(2) {
         match b {
-            b'0'..=b'9' => cur = cur.saturating_mul(10).saturating_add((b - b'0') as u16),
+            b'0'..=b'9' => cur = (cur * 10 + (b - b'0') as u32).min(u16::MAX as u32),
             b';' => {
                 if n + 2 >= SGR_MAX {
                     return None;
                 }
-                values[n] = cur;
+                values[n] = cur as u16;
                 n += 1;
                 cur = 0;
             }
             b'm' => {
-                values[n] = cur;
+                values[n] = cur as u16;
                 return Some((k + 1, n + 1));
             }
             _ => return None,

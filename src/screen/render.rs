@@ -223,9 +223,8 @@ fn paint_in_place(out: &mut Vec<u8>, grid: &Grid, cols: usize, links: &[String])
 /// the next row's text without CRLF: the terminal wraps it itself and so
 /// knows the two rows are one line (for its own reflow and selection).
 fn paint_flowing(out: &mut Vec<u8>, t: &Term, history: usize) {
-    let lines = &t.history.lines;
-    let skip = lines.len().saturating_sub(history);
-    let history_rows = lines.iter().skip(skip).map(|l| l.to_row(0));
+    let skip = t.history.len().saturating_sub(history);
+    let history_rows = t.history.iter_from(skip).map(|l| l.to_row(0));
     let mut rows = history_rows
         .map(std::borrow::Cow::Owned)
         .chain(t.primary.rows.iter().map(std::borrow::Cow::Borrowed))
@@ -480,7 +479,7 @@ pub fn text_lines(screen: &Screen, which: Lines, ansi: bool) -> Vec<String> {
     let t = screen.term();
     let mut lines = Vec::new();
     if which != Lines::Screen {
-        for line in t.history.lines.iter() {
+        for line in t.history.iter_from(0) {
             lines.push(row_text(&line.to_row(0), ansi));
         }
     }
@@ -559,7 +558,7 @@ pub fn dump(screen: &Screen) -> String {
     }
     if !t.history.is_empty() {
         let _ = writeln!(s, "history {} lines", t.history.len());
-        for line in t.history.lines.iter() {
+        for line in t.history.iter_from(0) {
             let _ = writeln!(s, "h|{}", row_text(&line.to_row(0), false));
         }
     }

@@ -1455,7 +1455,7 @@ impl Term {
             };
             // The top row may continue the newest history line: take that
             // line back so the whole logical line re-wraps.
-            if self.history.lines.back().is_some_and(|l| l.wrapped) {
+            if self.history.continues() {
                 if let Some(line) = self.history.pop_newest() {
                     self.primary.rows.push_front(line.to_row(0));
                     at.0 += 1;
