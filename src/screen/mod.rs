@@ -110,9 +110,10 @@ fn parse_sgr(bytes: &[u8], values: &mut [u16; SGR_MAX]) -> Option<(usize, usize)
     // each step is what saturating u16 arithmetic does.
     let mut cur: u32 = 0;
     let end = bytes.len().min(2 + 128);
-    for (k, &b) in bytes.iter().enumerate().take(end).skip(2) {
-        match b {
-            b'0'..=b'9' => cur = (cur * 10 + (b - b'0') as u32).min(u16::MAX as u32),
+    let mut k = 2;
+    while k < end {
+        match bytes[k] {
+            b @ b'0'..=b'9' => cur = (cur * 10 + (b - b'0') as u32).min(u16::MAX as u32),
             b';' => {
                 if n + 2 >= SGR_MAX {
                     return None;
@@ -127,6 +128,7 @@ fn parse_sgr(bytes: &[u8], values: &mut [u16; SGR_MAX]) -> Option<(usize, usize)
             }
             _ => return None,
         }
+        k += 1;
     }
     None
 }
