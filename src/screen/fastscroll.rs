@@ -252,6 +252,8 @@ fn materialize_slowly(bytes: &[u8], origin: RawLine, fill: Style) -> Line {
 
 /// Where a scanned line's text and style spans go.
 trait Sink {
+    /// Whether it keeps style spans (measuring needs none).
+    const SPANS: bool;
     /// Text known to be UTF-8.
     fn text(&mut self, piece: &[u8]);
     fn spaces(&mut self, n: usize);
@@ -262,6 +264,7 @@ trait Sink {
 struct Measure;
 
 impl Sink for Measure {
+    const SPANS: bool = false;
     fn text(&mut self, _: &[u8]) {}
     fn spaces(&mut self, _: usize) {}
     fn span(&mut self, _: u32, _: Style) {}
@@ -275,6 +278,7 @@ struct Build {
 }
 
 impl Sink for Build {
+    const SPANS: bool = true;
     fn text(&mut self, piece: &[u8]) {
         self.text.extend_from_slice(piece);
     }
@@ -479,11 +483,11 @@ impl RowTrack {
     }
 
     /// `n` cells in `style` (their text is the caller's); they fit on the row.
-    fn cells(&mut self, sink: &mut impl Sink, style: Style, n: usize) {
+    fn cells<S: Sink>(&mut self, sink: &mut S, style: Style, n: usize) {
         if n == 0 {
             return;
         }
-        if style != self.cur {
+        if S::SPANS && style != self.cur {
             sink.span(self.x, style);
             self.cur = style;
         }

@@ -11,6 +11,8 @@ use crate::protocol::{AttachMode, DetachReason, Frame, Request};
 use crate::pty::{self, Child};
 use crate::registry::{Attachment, EndReason, Record, Registry, Status};
 use crate::screen::{render, Screen};
+
+use super::model::Model;
 use crate::sys::poll::{self, PollSet};
 use crate::sys::signal::SignalPipe;
 use crate::sys::{fd, proc, socket};
@@ -27,6 +29,9 @@ const PTY_READ_CHUNK: usize = 64 * 1024;
 const TTY_CHUNK: usize = 4095;
 /// Screen and record checkpoints follow a change within this delay, never per byte.
 const CHECKPOINT_DELAY: Duration = Duration::from_secs(2);
+/// How long the model may wait for more output before it catches up with
+/// what it has (output reaches clients at once either way).
+const MODEL_LAG: Duration = Duration::from_millis(2);
 /// How long a finished session keeps flushing output to its clients.
 const EXIT_FLUSH: Duration = Duration::from_secs(3);
 /// History lines replayed into the terminal's scrollback on attach.
@@ -50,7 +55,7 @@ pub struct Session {
     listener: Option<UnixListener>,
     signals: SignalPipe,
     log: Log,
-    screen: Screen,
+    model: Model,
     recorder: Option<Recorder>,
     clients: Vec<Client>,
     client_since: Vec<Instant>,
@@ -107,7 +112,7 @@ impl Session {
             listener: Some(listener),
             signals,
             log,
-            screen,
+            model: Model::new(screen),
             recorder,
             clients: Vec::new(),
             client_since: Vec::new(),
@@ -202,7 +207,7 @@ impl Session {
         }
         if let Err(e) = crate::commands::snapshot::write_screen_file(
             &reg.screen_path(&self.rec.id),
-            &self.screen,
+            self.model.screen(),
         ) {
             self.log.line(&format!(
                 "checkpoint failed: {}",
@@ -237,13 +242,25 @@ pub fn run(s: &mut Session, reg: &Registry) -> i32 {
             }
             set.add(Src::Client(i), c.fd(), interest);
         }
-        let timeout = s
+        let mut timeout = s
             .next_deadline()
             .map(|d| d.saturating_duration_since(Instant::now()));
+        if s.model.behind() {
+            // The model lags while output keeps coming (`Model`): wait only
+            // a moment for more before it catches up.
+            timeout = Some(timeout.map_or(MODEL_LAG, |t| t.min(MODEL_LAG)));
+        }
         if let Err(e) = set.wait(timeout, &mut events) {
             s.log
                 .line(&format!("poll failed: {}", crate::error::io_display(&e)));
             return 1;
+        }
+        if events.is_empty() && s.model.behind() {
+            // Nothing to do: the model catches up, and answers any query,
+            // before the loop sleeps.
+            s.model.idle();
+            answer_queries(s);
+            continue;
         }
         for ev in events.iter().copied() {
             match ev.token {
@@ -406,24 +423,28 @@ fn output(s: &mut Session, n: usize) {
             }
         }
     }
-    s.screen.feed(bytes);
+    s.model.output(bytes);
     if let Some(r) = &mut s.recorder {
         r.output(bytes);
     }
     if behind {
         for c in s.clients.iter_mut().filter(|c| c.needs_resync) {
             c.needs_resync = false;
-            c.resync(&s.screen);
+            c.resync(s.model.screen());
             c.flush();
         }
     }
-    let replies = s.screen.take_replies();
-    // While a client is attached its real terminal answers queries; otherwise
-    // the model does, so programs that ask do not hang.
+    answer_queries(s);
+    s.touch();
+}
+
+/// While a client is attached its real terminal answers queries; otherwise
+/// the model does, so programs that ask do not hang.
+fn answer_queries(s: &mut Session) {
+    let replies = s.model.take_replies();
     if !replies.is_empty() && s.writer().is_none() {
         queue_input(s, &replies);
     }
-    s.touch();
 }
 
 fn queue_input(s: &mut Session, bytes: &[u8]) {
@@ -514,11 +535,11 @@ fn joined_lines(lines: &[String]) -> Vec<u8> {
     text
 }
 
-fn exited_frame(s: &Session) -> Frame {
+fn exited_frame(s: &mut Session) -> Frame {
     let code = s.exit.map(|e| e.code()).unwrap_or(0);
     Frame::Exited {
         code,
-        restore: restore_bytes(&s.screen),
+        restore: restore_bytes(s.model.screen()),
     }
 }
 
@@ -535,7 +556,7 @@ fn on_frame(s: &mut Session, reg: &Registry, i: usize, frame: Frame) {
         (Role::Writer, Frame::Resize { cols, rows }) => resize(s, reg, cols, rows),
         (Role::Viewer, Frame::Resize { .. }) => {}
         (Role::Writer | Role::Viewer, Frame::Detach) => {
-            let restore = restore_bytes(&s.screen);
+            let restore = restore_bytes(s.model.screen());
             let c = &mut s.clients[i];
             c.finish(&Frame::Detached {
                 reason: DetachReason::Requested,
@@ -560,7 +581,7 @@ fn attach(s: &mut Session, reg: &Registry, i: usize, mode: AttachMode, cols: u16
             s.awaiting_attach = false;
             c.queue(&Frame::Attached);
             let paint = render::redraw(
-                &s.screen,
+                s.model.screen(),
                 render::Redraw::Attach {
                     history: ATTACH_HISTORY,
                 },
@@ -584,7 +605,7 @@ fn attach(s: &mut Session, reg: &Registry, i: usize, mode: AttachMode, cols: u16
         }
         AttachMode::Takeover => {
             if let Some(w) = s.writer() {
-                let restore = restore_bytes(&s.screen);
+                let restore = restore_bytes(s.model.screen());
                 let old = &mut s.clients[w];
                 old.finish(&Frame::Detached {
                     reason: DetachReason::TakenOver,
@@ -602,8 +623,8 @@ fn attach(s: &mut Session, reg: &Registry, i: usize, mode: AttachMode, cols: u16
     if writer && cols > 0 && rows > 0 {
         resize(s, reg, cols, rows);
     }
-    let history = s.screen.history_len().min(ATTACH_HISTORY);
-    let paint = render::redraw(&s.screen, render::Redraw::Attach { history });
+    let history = s.model.screen().history_len().min(ATTACH_HISTORY);
+    let paint = render::redraw(s.model.screen(), render::Redraw::Attach { history });
     let c = &mut s.clients[i];
     c.queue(&Frame::Attached);
     c.queue_raw_output(&paint);
@@ -612,11 +633,11 @@ fn attach(s: &mut Session, reg: &Registry, i: usize, mode: AttachMode, cols: u16
 }
 
 fn resize(s: &mut Session, reg: &Registry, cols: u16, rows: u16) {
-    if cols == 0 || rows == 0 || (cols, rows) == s.screen.size() {
+    if cols == 0 || rows == 0 || (cols, rows) == s.model.screen().size() {
         return;
     }
     let _ = pty::resize(&s.child.master, cols, rows);
-    s.screen.resize(cols, rows);
+    s.model.screen_mut().resize(cols, rows);
     if let Some(r) = &mut s.recorder {
         r.resize(cols, rows);
     }
@@ -639,17 +660,17 @@ fn request(s: &mut Session, reg: &Registry, i: usize, req: Request) {
             let v = serde_json::json!({
                 "attachment": if s.writer().is_some() { "attached" } else { "detached" },
                 "viewers": s.viewers(),
-                "cols": s.screen.size().0,
-                "rows": s.screen.size().1,
+                "cols": s.model.screen().size().0,
+                "rows": s.model.screen().size().1,
                 "last_activity_at": units::rfc3339(s.last_activity_wall),
                 "idle_secs": s.last_activity.elapsed().as_secs(),
                 "idle_ms": s.last_activity.elapsed().as_millis() as u64,
-                "cursor": s.screen.cursor(),
+                "cursor": s.model.screen().cursor(),
             });
             reply(s, i, v, true);
         }
         Request::Detach => {
-            let restore = restore_bytes(&s.screen);
+            let restore = restore_bytes(s.model.screen());
             let mut n = 0;
             for c in s.clients.iter_mut() {
                 if matches!(c.role, Role::Writer | Role::Viewer) && !c.closing {
@@ -683,14 +704,14 @@ fn request(s: &mut Session, reg: &Registry, i: usize, req: Request) {
             } else {
                 render::Lines::All
             };
-            let lines = render::text_lines(&s.screen, which, ansi);
+            let lines = render::text_lines(s.model.screen(), which, ansi);
             let c = &mut s.clients[i];
             let text = joined_lines(&lines);
             c.queue_raw_output(&text);
             c.finish(&Frame::Reply(serde_json::json!({ "lines": lines.len() })));
         }
         Request::Follow => {
-            let lines = render::text_lines(&s.screen, render::Lines::All, false);
+            let lines = render::text_lines(s.model.screen(), render::Lines::All, false);
             let text = joined_lines(&lines);
             let c = &mut s.clients[i];
             c.queue_raw_output(&text);
@@ -865,7 +886,7 @@ fn on_child_exit(s: &mut Session, reg: &Registry, exit: proc::ExitInfo) {
     s.rec.pid = Some(s.child.pid);
     s.recorder = None; // flushes
     if let Err(e) =
-        crate::commands::snapshot::write_screen_file(&reg.screen_path(&s.rec.id), &s.screen)
+        crate::commands::snapshot::write_screen_file(&reg.screen_path(&s.rec.id), s.model.screen())
     {
         s.log.line(&format!(
             "final checkpoint failed: {}",

@@ -6,6 +6,7 @@
 mod clients;
 mod event_loop;
 mod log;
+mod model;
 mod recorder;
 
 use crate::error::{Error, Result};
