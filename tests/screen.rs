@@ -718,6 +718,20 @@ fn fastscroll_matches_parser() {
             "{}: history bytes",
             what()
         );
+        // A taller screen pulls lines back out of history, raw ones too.
+        if !tight && rng.below(3) == 0 {
+            let taller = rows + 1 + rng.below(5) as u16;
+            a.resize(cols, taller);
+            b.resize(cols, taller);
+            if let Err(e) = a.state_eq(&b) {
+                panic!("{}: differs after growing to {taller} rows: {e}", what());
+            }
+            assert!(
+                a.term().history.materialized() == b.term().history.materialized(),
+                "{}: history differs after growing",
+                what()
+            );
+        }
         assert_eq!(a.take_replies(), b.take_replies(), "{}: replies", what());
         assert_eq!(
             render::redraw(&a, Redraw::Resync),

@@ -26,7 +26,7 @@ use std::collections::VecDeque;
 use unicode_width::UnicodeWidthChar;
 
 use super::cell::{Cell, Style};
-use super::history::{Line, RawLine};
+use super::history::{raw_cost_bound, Line, RawLine};
 use super::term::{apply_sgr_values, Charset, Term};
 use super::{parse_sgr, printable_run, SGR_MAX};
 
@@ -83,7 +83,7 @@ impl FastScroll {
         let cols = term.cols;
         // `materialize` prints tabs with the default stops.
         let tabs = default_tabs(&term.tabs);
-        let max_len = term.history.max_bytes() / 2;
+        let max_cost = term.history.max_bytes();
         let mut pen = term.style;
         let mut pos = start;
         let mut queued_rows = 0;
@@ -94,7 +94,7 @@ impl FastScroll {
             let scanned = match scan_into(bytes, pos, pen, fill, cols, tabs, &mut Measure) {
                 // A line that alone could fill history is evicted row by row
                 // by the ordinary path.
-                Ok(s) if s.end - pos <= max_len => s,
+                Ok(s) if raw_cost_bound(s.end - pos, cols) <= max_cost => s,
                 Ok(_) => break pos,
                 Err(at) => break at,
             };

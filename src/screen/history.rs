@@ -71,24 +71,50 @@ pub struct Line {
     pub wrapped: bool,
     /// `Row::pad` of the last row joined.
     pub pad: bool,
-    /// A line kept as the bytes the program wrote (`fastscroll`), in
-    /// `History::raw`; text and spans are worked out when it is read
-    /// (`History::iter`). Most history is dropped unread in a flood.
-    pub(super) raw: Option<RawLine>,
 }
 
-/// Where a raw line's bytes are and what printing them starts from: a blank
-/// row of `cols` cells in the background `fill`, with `pen`.
+/// A line kept as the bytes the program wrote (`fastscroll`), which are in
+/// `History::raw`: what printing them starts from is a blank row of `cols`
+/// cells in the background `fill`, with `pen`. Text and spans are worked
+/// out when it is read (`History::iter_from`); in a flood most history is
+/// dropped unread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct RawLine {
     pub pen: Style,
     pub fill: Color,
     pub cols: u16,
-    /// Position in the stream of raw bytes (`History::raw_base`).
-    pub at: u64,
     pub len: u32,
 }
 
+/// The most a raw line of `raw_len` bytes on a row of `cols` could cost as
+/// text and spans: its text is at most its bytes plus a row of blanks, and
+/// each span needs at least a byte of it.
+pub(super) fn raw_cost_bound(raw_len: usize, cols: usize) -> usize {
+    Line::cost_of(raw_len + cols, raw_len + 1)
+}
+
+/// What history holds for one line.
+#[derive(Clone, Debug)]
+enum Entry {
+    Line(Line),
+    Raw(RawLine),
+}
+
+impl Entry {
+    fn cost(&self) -> usize {
+        match self {
+            Entry::Line(l) => l.cost(),
+            Entry::Raw(r) => LINE_OVERHEAD + r.len as usize,
+        }
+    }
+
+    fn raw_len(&self) -> usize {
+        match self {
+            Entry::Line(_) => 0,
+            Entry::Raw(r) => r.len as usize,
+        }
+    }
+}
 /// Cells of `row` that hold content: all of them when the row wrapped (a
 /// space at the margin is part of the text), else up to the last non-blank.
 fn content(row: &Row) -> &[Cell] {
@@ -113,7 +139,6 @@ impl Line {
         self.width = 0;
         self.wrapped = false;
         self.pad = false;
-        self.raw = None;
         self.append_row(row);
     }
 
@@ -205,10 +230,7 @@ impl Line {
     /// Memory charged against `Limits::bytes`: what a stored line's buffers
     /// hold (`History` gives every line buffers of `class_cap` capacity).
     pub fn cost(&self) -> usize {
-        match self.raw {
-            Some(raw) => LINE_OVERHEAD + raw.len as usize,
-            None => Line::cost_of(self.text.len(), self.spans.len()),
-        }
+        Line::cost_of(self.text.len(), self.spans.len())
     }
 
     /// What `cost` is with `text_len` bytes of text and `spans` spans.
@@ -277,13 +299,11 @@ impl Line {
 /// The scrollback of one screen model.
 #[derive(Clone, Debug, Default)]
 pub struct History {
-    lines: VecDeque<Line>,
+    lines: VecDeque<Entry>,
     bytes: usize,
-    /// The bytes of raw lines (`Line::raw`), oldest first: they are dropped
+    /// The bytes of raw lines (`RawLine`), oldest first: they are dropped
     /// in the order they were added, like the lines.
     raw: VecDeque<u8>,
-    /// Stream position of `raw[0]`.
-    raw_base: u64,
     /// Rows still on the screen whose lines are already here (`fastscroll`
     /// sent them): the next this many rows pushed are dropped.
     skip_rows: usize,
@@ -337,7 +357,6 @@ impl Pool {
             width: src.width,
             wrapped: src.wrapped,
             pad: src.pad,
-            raw: src.raw,
         }
     }
 }
@@ -358,7 +377,6 @@ impl History {
             lines: VecDeque::new(),
             bytes: 0,
             raw: VecDeque::new(),
-            raw_base: 0,
             skip_rows: 0,
             max_lines,
             max_bytes,
@@ -386,7 +404,6 @@ impl History {
     pub fn clear(&mut self) {
         self.lines.clear();
         self.raw.clear();
-        self.raw_base = 0;
         self.bytes = 0;
         self.skip_rows = 0;
     }
@@ -400,7 +417,11 @@ impl History {
             return;
         }
         let joinable = |l: &&mut Line| l.wrapped && l.text.len() < MAX_LINE_TEXT;
-        if let Some(last) = self.lines.back_mut().filter(joinable) {
+        let last = match self.lines.back_mut() {
+            Some(Entry::Line(l)) => Some(l).filter(joinable),
+            _ => None,
+        };
+        if let Some(last) = last {
             // The row continues the newest line.
             self.bytes -= last.cost();
             last.append_row(row);
@@ -429,7 +450,7 @@ impl History {
         self.make_room(first_row_cells);
         let stored = self.pool.store(line);
         self.bytes += stored.cost();
-        self.lines.push_back(stored);
+        self.lines.push_back(Entry::Line(stored));
     }
 
     fn make_room(&mut self, first_row_cells: usize) {
@@ -446,60 +467,49 @@ impl History {
             return false;
         };
         self.bytes -= old.cost();
-        match old.raw {
-            Some(raw) => {
+        match old {
+            Entry::Raw(raw) => {
                 let len = (raw.len as usize).min(self.raw.len());
                 self.raw.drain(..len);
-                self.raw_base += len as u64;
             }
-            None => self.pool.give(old),
+            Entry::Line(line) => self.pool.give(line),
         }
         true
     }
 
-    /// Add a raw line (`Line::raw`): `bytes`, CR LF included, printed from
-    /// a blank row of `cols` in background `fill` with `pen`.
+    /// Add a raw line (`RawLine`): `bytes`, CR LF included, printed from a
+    /// blank row of `cols` in background `fill` with `pen`.
     pub(super) fn push_raw(&mut self, bytes: &[u8], pen: Style, fill: Color, cols: u16) {
         if self.max_lines == 0 {
             return;
         }
         self.make_room(bytes.len());
-        let raw = RawLine {
+        let raw = Entry::Raw(RawLine {
             pen,
             fill,
             cols,
-            at: self.raw_base + self.raw.len() as u64,
             len: bytes.len() as u32,
-        };
+        });
         self.raw.extend(bytes);
-        let line = Line {
-            raw: Some(raw),
-            ..Line::default()
-        };
-        self.bytes += line.cost();
-        self.lines.push_back(line);
+        self.bytes += raw.cost();
+        self.lines.push_back(raw);
         self.evict();
-    }
-
-    /// `line` with a raw one worked out into text and spans.
-    fn materialize<'a>(&self, line: &'a Line) -> Cow<'a, Line> {
-        let Some(raw) = line.raw else {
-            return Cow::Borrowed(line);
-        };
-        let from = raw.at.saturating_sub(self.raw_base) as usize;
-        let bytes: Vec<u8> = self
-            .raw
-            .range(from.min(self.raw.len())..(from + raw.len as usize).min(self.raw.len()))
-            .copied()
-            .collect();
-        Cow::Owned(super::fastscroll::materialize(&bytes, raw))
     }
 
     /// The lines from the `first` oldest on, as text and spans.
     pub fn iter_from(&self, first: usize) -> impl Iterator<Item = Cow<'_, Line>> + '_ {
-        self.lines
-            .range(first.min(self.lines.len())..)
-            .map(|l| self.materialize(l))
+        let first = first.min(self.lines.len());
+        // Raw lines' bytes follow each other in `raw`, oldest first.
+        let mut at: usize = self.lines.range(..first).map(Entry::raw_len).sum();
+        self.lines.range(first..).map(move |entry| match entry {
+            Entry::Line(line) => Cow::Borrowed(line),
+            Entry::Raw(raw) => {
+                let end = (at + raw.len as usize).min(self.raw.len());
+                let bytes: Vec<u8> = self.raw.range(at.min(end)..end).copied().collect();
+                at = end;
+                Cow::Owned(super::fastscroll::materialize(&bytes, *raw))
+            }
+        })
     }
 
     /// Every line as text and spans, oldest first.
@@ -517,20 +527,23 @@ impl History {
 
     /// Take the newest line back (a screen that grows pulls lines down).
     pub fn pop_newest(&mut self) -> Option<Line> {
-        let line = self.lines.pop_back()?;
-        self.bytes -= line.cost();
-        let out = self.materialize(&line).into_owned();
-        if let Some(raw) = line.raw {
-            self.raw
-                .truncate(self.raw.len().saturating_sub(raw.len as usize));
+        let entry = self.lines.pop_back()?;
+        self.bytes -= entry.cost();
+        match entry {
+            Entry::Line(line) => Some(line),
+            Entry::Raw(raw) => {
+                // The newest raw line's bytes are the last ones.
+                let from = self.raw.len().saturating_sub(raw.len as usize);
+                let bytes: Vec<u8> = self.raw.drain(from..).collect();
+                Some(super::fastscroll::materialize(&bytes, raw))
+            }
         }
-        Some(out)
     }
 
     /// True when the newest line continues on the screen: a row pushed now
     /// would join it.
     pub(super) fn continues(&self) -> bool {
-        self.lines.back().is_some_and(|l| l.wrapped)
+        matches!(self.lines.back(), Some(Entry::Line(l)) if l.wrapped)
     }
 
     /// Drop the next `n` rows pushed: their lines are here already.
