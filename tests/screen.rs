@@ -439,19 +439,19 @@ fn random_stream(rng: &mut Rng, len: usize, cols: u16, rows: u16) -> Vec<u8> {
     out
 }
 
+/// The generator and stream count for a randomized test: LINGER_SEED=N
+/// picks other streams, LINGER_STREAMS=N runs more (or fewer).
+fn seeded(seed: u64, count: u64) -> (Rng, u64) {
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+    (
+        Rng(env("LINGER_SEED").unwrap_or(seed) | 1),
+        env("LINGER_STREAMS").unwrap_or(count),
+    )
+}
+
 #[test]
 fn random_streams_round_trip() {
-    // LINGER_SEED=N picks other streams; LINGER_STREAMS=N runs more (or
-    // fewer) than the default.
-    let seed = std::env::var("LINGER_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x2545_f491_4f6c_dd1d_u64);
-    let mut rng = Rng(seed | 1);
-    let count = std::env::var("LINGER_STREAMS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3000);
+    let (mut rng, count) = seeded(0x2545_f491_4f6c_dd1d, 3000);
     for i in 0..count {
         let cols = 1 + rng.below(30) as u16;
         let rows = 1 + rng.below(10) as u16;
@@ -643,16 +643,7 @@ fn log_stream(rng: &mut Rng, len: usize, cols: u16) -> Vec<u8> {
 /// any history limits; and it must actually be used.
 #[test]
 fn fastscroll_matches_parser() {
-    // LINGER_SEED and LINGER_STREAMS as for `random_streams_round_trip`.
-    let seed = std::env::var("LINGER_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x7a3c_9e11_04d2_b8f5_u64);
-    let mut rng = Rng(seed | 1);
-    let count: u64 = std::env::var("LINGER_STREAMS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1200);
+    let (mut rng, count) = seeded(0x7a3c_9e11_04d2_b8f5, 1200);
     let mut used = 0;
     let mut total = 0;
     for i in 0..count {
@@ -732,13 +723,7 @@ fn fastscroll_matches_parser() {
                 what()
             );
         }
-        assert_eq!(a.take_replies(), b.take_replies(), "{}: replies", what());
-        assert_eq!(
-            render::redraw(&a, Redraw::Resync),
-            render::redraw(&b, Redraw::Resync),
-            "{}: redraw differs",
-            what()
-        );
+        same_replies_and_redraw(&mut a, &mut b, &what);
     }
     assert!(
         used * 10 > total,
@@ -820,14 +805,19 @@ fn fast_path_matches_parser() {
             "{}: history differs",
             what()
         );
-        assert_eq!(a.take_replies(), b.take_replies(), "{}: replies", what());
-        assert_eq!(
-            render::redraw(&a, Redraw::Resync),
-            render::redraw(&b, Redraw::Resync),
-            "{}: redraw differs",
-            what()
-        );
+        same_replies_and_redraw(&mut a, &mut b, &what);
     }
+}
+
+/// Both models owe the program the same answers and redraw the same.
+fn same_replies_and_redraw(a: &mut Screen, b: &mut Screen, what: &dyn Fn() -> String) {
+    assert_eq!(a.take_replies(), b.take_replies(), "{}: replies", what());
+    assert_eq!(
+        render::redraw(a, Redraw::Resync),
+        render::redraw(b, Redraw::Resync),
+        "{}: redraw differs",
+        what()
+    );
 }
 
 fn thread_cpu_secs() -> f64 {

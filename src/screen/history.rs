@@ -340,15 +340,11 @@ impl Pool {
     /// A copy of `src` in buffers of exactly `class_cap` capacity.
     fn store(&mut self, src: &Line) -> Line {
         let cap = class_cap(src.text.len(), MIN_TEXT);
-        let mut text = class_of(cap)
-            .and_then(|c| self.text.get_mut(c)?.pop())
-            .unwrap_or_else(|| String::with_capacity(cap));
+        let mut text = spare(&mut self.text, cap).unwrap_or_else(|| String::with_capacity(cap));
         text.clear();
         text.push_str(&src.text);
         let cap = class_cap(src.spans.len(), MIN_SPANS);
-        let mut spans = class_of(cap)
-            .and_then(|c| self.spans.get_mut(c)?.pop())
-            .unwrap_or_else(|| Vec::with_capacity(cap));
+        let mut spans = spare(&mut self.spans, cap).unwrap_or_else(|| Vec::with_capacity(cap));
         spans.clear();
         spans.extend_from_slice(&src.spans);
         Line {
@@ -359,6 +355,11 @@ impl Pool {
             pad: src.pad,
         }
     }
+}
+
+/// A kept buffer of capacity `cap` (a `class_cap`), if there is one.
+fn spare<T>(classes: &mut [Vec<T>], cap: usize) -> Option<T> {
+    classes.get_mut(class_of(cap)?)?.pop()
 }
 
 /// Keep `buf` in `classes[class]` unless that class is full.
