@@ -25,6 +25,23 @@ impl Color {
         Color(1 << 24 | n as u32)
     }
 
+    /// A palette colour set with `38;5;n` (or `48;5`, `58;5`). The first
+    /// sixteen are the same colours as SGR 30-37/90-97 but kept apart, so
+    /// that a redraw repeats the form the program used (terminals that
+    /// brighten bold text do it for the short form only).
+    pub const fn palette(n: u8) -> Color {
+        if n < 16 {
+            Color(3 << 24 | n as u32)
+        } else {
+            Color::indexed(n)
+        }
+    }
+
+    /// Set with the `38;5;n` form (`palette`) although `n` is below 16.
+    pub fn long_form(self) -> bool {
+        self.0 >> 24 == 3
+    }
+
     pub const fn rgb(r: u8, g: u8, b: u8) -> Color {
         Color(2 << 24 | (r as u32) << 16 | (g as u32) << 8 | b as u32)
     }
@@ -32,7 +49,7 @@ impl Color {
     pub fn value(self) -> ColorValue {
         let [tag, r, g, b] = self.0.to_be_bytes();
         match tag {
-            1 => ColorValue::Indexed(b),
+            1 | 3 => ColorValue::Indexed(b),
             2 => ColorValue::Rgb(r, g, b),
             _ => ColorValue::Default,
         }

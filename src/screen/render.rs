@@ -385,8 +385,10 @@ fn color_params(p: &mut String, c: Color, base: u8) {
     // base is 30 (fg) or 40 (bg).
     let _ = match c.value() {
         ColorValue::Default => write!(p, "{}", base + 9),
-        ColorValue::Indexed(n) if n < 8 => write!(p, "{}", base + n),
-        ColorValue::Indexed(n) if n < 16 => write!(p, "{}", base + 60 + n - 8),
+        ColorValue::Indexed(n) if n < 8 && !c.long_form() => write!(p, "{}", base + n),
+        ColorValue::Indexed(n) if n < 16 && !c.long_form() => {
+            write!(p, "{}", base + 60 + n - 8)
+        }
         ColorValue::Indexed(n) => write!(p, "{};5;{n}", base + 8),
         ColorValue::Rgb(r, g, b) => write!(p, "{};2;{r};{g};{b}", base + 8),
     };

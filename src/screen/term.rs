@@ -1050,7 +1050,7 @@ fn byte(v: u16) -> u8 {
 /// `38:5:n`, `38:2:r:g:b` or `38:2:cs:r:g:b` (one param with subparams).
 fn extended_color_sub(p: &[u16]) -> Option<Color> {
     match p.get(1)? {
-        5 => Some(Color::indexed(byte(*p.get(2)?))),
+        5 => Some(Color::palette(byte(*p.get(2)?))),
         2 => {
             let rgb = if p.len() >= 6 { &p[3..6] } else { p.get(2..5)? };
             Some(Color::rgb(byte(rgb[0]), byte(rgb[1]), byte(rgb[2])))
@@ -1062,7 +1062,7 @@ fn extended_color_sub(p: &[u16]) -> Option<Color> {
 /// `38;5;n` or `38;2;r;g;b`: the colour takes the following params.
 fn extended_color_semicolon<'a>(it: &mut impl Iterator<Item = &'a [u16]>) -> Option<Color> {
     match it.next()?.first()? {
-        5 => Some(Color::indexed(byte(*it.next()?.first()?))),
+        5 => Some(Color::palette(byte(*it.next()?.first()?))),
         2 => {
             let r = *it.next()?.first()?;
             let g = *it.next()?.first()?;

@@ -320,3 +320,22 @@ fn printable_run_matches_a_byte_loop() {
         }
     }
 }
+
+#[test]
+fn palette_colours_keep_the_form_they_were_set_in() {
+    // `38;5;1` and `31` are one palette entry, but terminals that brighten
+    // bold text do it for the short form only: a redraw repeats each form.
+    let s = screen(10, 2, "\x1b[38;5;1mA\x1b[31mB\x1b[48;5;9mC\x1b[101mD");
+    let out = String::from_utf8_lossy(&render::redraw(&s, render::Redraw::Resync)).into_owned();
+    // Every SGR parameter list in the redraw, split into parameters.
+    let params: Vec<&str> = out
+        .split("\x1b[")
+        .filter_map(|seq| seq.split_once('m').map(|(p, _)| p))
+        .flat_map(|p| p.split(';'))
+        .collect();
+    let has = |seq: &[&str]| params.windows(seq.len()).any(|w| w == seq);
+    assert!(has(&["38", "5", "1"]) && has(&["31"]), "{out:?}");
+    assert!(has(&["48", "5", "9"]) && has(&["101"]), "{out:?}");
+    let again = screen(10, 2, &out);
+    assert_eq!(s.state_eq(&again), Ok(()));
+}
