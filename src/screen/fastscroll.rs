@@ -397,9 +397,11 @@ fn scan_into(
             }
             _ => return Err(p),
         }
-        if p - start > MAX_LINE {
-            return Err(p);
-        }
+    }
+    // Checked once: the input is at most a batch, so reading a long line
+    // to its end costs no more than the ordinary path would.
+    if p - start > MAX_LINE {
+        return Err(p);
     }
     // The rest of the last row is blank in its fill; history keeps such
     // blanks unless they are default ones.
