@@ -1,18 +1,18 @@
 //! The supervisor's only poll(2) call and its handlers. Every source is visible
 //! here: the signal pipe, the listening socket, the pty master and the clients.
 //! Interest is computed from state on every turn; the poll timeout is the next
-//! deadline (checkpoint, idle TTL, stop escalation), never a periodic tick.
+//! deadline (checkpoint, idle TTL, stop escalation, the model catching up with
+//! a burst of output), never a periodic tick.
 
 use super::clients::{Client, Role};
 use super::log::Log;
+use super::model::Model;
 use super::recorder::Recorder;
 use super::SessionSpec;
 use crate::protocol::{AttachMode, DetachReason, Frame, Request};
 use crate::pty::{self, Child};
 use crate::registry::{Attachment, EndReason, Record, Registry, Status};
 use crate::screen::{render, Screen};
-
-use super::model::Model;
 use crate::sys::poll::{self, PollSet};
 use crate::sys::signal::SignalPipe;
 use crate::sys::{fd, proc, socket};
