@@ -13,7 +13,7 @@
 //! CR LF. Each of them only prints left to right and scrolls whole rows in at
 //! the bottom. A line followed by at least a screen's worth of such rows
 //! will have scrolled off by the end of the input, so history keeps it as
-//! the bytes the program wrote (`Line::raw`), with the pen and background it
+//! the bytes the program wrote (`RawLine`), with the pen and background it
 //! started from; `materialize` turns it into text and style spans when
 //! someone reads it. The rows above the cursor go to history first, as
 //! scrolling would have sent them; history then drops that many rows when
@@ -210,7 +210,7 @@ fn default_tabs(tabs: &[bool]) -> Tabs {
     }
 }
 
-/// The history line a raw line (`Line::raw`) stands for: its bytes printed
+/// The history line a raw line (`RawLine`) stands for: its bytes printed
 /// from where they started, as the ordinary path prints them.
 pub(super) fn materialize(bytes: &[u8], origin: RawLine) -> Line {
     let fill = Style {

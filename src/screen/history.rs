@@ -444,19 +444,20 @@ impl History {
         self.evict();
     }
 
-    /// Store `line` as the newest line: at the line limit, or when the byte
-    /// budget is about to evict (by `first_row_cells`, the first row's
-    /// `content_len`), the oldest line goes first and its buffers are reused.
-    fn push_new(&mut self, line: &Line, first_row_cells: usize) {
-        self.make_room(first_row_cells);
+    /// Store a copy of `line` as the newest line; `size` as for `make_room`.
+    fn push_new(&mut self, line: &Line, size: usize) {
+        self.make_room(size);
         let stored = self.pool.store(line);
         self.bytes += stored.cost();
         self.lines.push_back(Entry::Line(stored));
     }
 
-    fn make_room(&mut self, first_row_cells: usize) {
+    /// Before a new line of about `size` bytes: at the line limit, or when
+    /// the byte budget is about to evict, the oldest line goes first (and
+    /// its buffers go back to the pool).
+    fn make_room(&mut self, size: usize) {
         let full = self.lines.len() >= self.max_lines
-            || self.bytes + LINE_OVERHEAD + first_row_cells > self.max_bytes;
+            || self.bytes + LINE_OVERHEAD + size > self.max_bytes;
         if full {
             self.drop_oldest();
         }
