@@ -27,7 +27,7 @@ use unicode_width::UnicodeWidthChar;
 
 use super::cell::{Cell, Style};
 use super::history::{raw_cost_bound, Line, RawLine};
-use super::term::{apply_sgr_values, Charset, Term};
+use super::term::{apply_sgr_values, default_stop, Charset, Term, TAB_WIDTH};
 use super::{parse_sgr, printable_run, SGR_MAX};
 
 /// Longest line (bytes) taken this way; longer ones are rare and left to
@@ -82,7 +82,7 @@ impl FastScroll {
         let keep = term.rows - 1;
         let cols = term.cols;
         // `materialize` prints tabs with the default stops.
-        let tabs = default_tabs(&term.tabs);
+        let tabs = tab_stops(&term.tabs);
         let max_cost = term.history.max_bytes();
         let mut pen = term.style;
         let mut pos = start;
@@ -98,16 +98,16 @@ impl FastScroll {
                 Ok(_) => break pos,
                 Err(at) => break at,
             };
+            let from = pos;
+            (pos, queued_rows) = (scanned.end, queued_rows + scanned.rows);
             let (next_pen, next_fill) = (scanned.pen, scanned.fill);
-            queued_rows += scanned.rows;
             self.pending.push_back(Pending {
-                from: pos,
+                from,
                 scanned,
                 pen,
                 fill,
             });
             (pen, fill) = (next_pen, next_fill);
-            pos = self.pending.back().map_or(pos, |p| p.scanned.end);
             while self
                 .pending
                 .front()
@@ -198,11 +198,8 @@ enum Tabs {
     Custom,
 }
 
-fn default_tabs(tabs: &[bool]) -> Tabs {
-    let default = tabs
-        .iter()
-        .enumerate()
-        .all(|(c, &t)| t == (c % 8 == 0 && c != 0));
+fn tab_stops(tabs: &[bool]) -> Tabs {
+    let default = tabs.iter().enumerate().all(|(c, &t)| t == default_stop(c));
     if default {
         Tabs::Default
     } else {
@@ -383,7 +380,7 @@ fn scan_into(
                 if row.col == cols || matches!(tabs, Tabs::Custom) {
                     return Err(p);
                 }
-                let next = ((row.col / 8 + 1) * 8).min(cols - 1);
+                let next = ((row.col / TAB_WIDTH + 1) * TAB_WIDTH).min(cols - 1);
                 // The cells passed over keep their blanks.
                 let gap = next - row.col;
                 let fill = row.fill;

@@ -155,8 +155,16 @@ pub struct Term {
     pub(crate) seq_done: bool,
 }
 
+/// Columns between the tab stops a screen starts with.
+pub(super) const TAB_WIDTH: usize = 8;
+
+/// Whether column `c` has a tab stop on a screen that set none of its own.
+pub(super) fn default_stop(c: usize) -> bool {
+    c % TAB_WIDTH == 0 && c != 0
+}
+
 fn default_tabs(cols: usize) -> Vec<bool> {
-    (0..cols).map(|c| c % 8 == 0 && c != 0).collect()
+    (0..cols).map(default_stop).collect()
 }
 
 /// DEC special graphics (VT100 line drawing) for `0x5f..=0x7e`.

@@ -30,10 +30,6 @@ impl Model {
 
     /// Program output, for the model.
     pub fn output(&mut self, bytes: &[u8]) {
-        if self.backlog.is_empty() && bytes.len() >= BATCH {
-            self.screen.feed(bytes);
-            return;
-        }
         self.backlog.extend_from_slice(bytes);
         if self.backlog.len() >= BATCH {
             self.settle();
