@@ -666,17 +666,28 @@ fn fastscroll_matches_parser() {
         let mut b = Screen::new(cols, rows, limits);
         let mut rest = &stream[..];
         let max = *rng.pick(&[7u64, 300, 4096, 65536]);
+        // As the supervisor feeds a flood: each piece with what
+        // `feed_ahead` left of the last, the rest at the end.
+        let ahead = rng.below(2) == 0;
+        let mut held = Vec::new();
         while !rest.is_empty() {
             let n = (1 + rng.below(max) as usize).min(rest.len());
-            a.feed(&rest[..n]);
+            if ahead {
+                held.extend_from_slice(&rest[..n]);
+                let fed = a.feed_ahead(&held);
+                held.drain(..fed);
+            } else {
+                a.feed(&rest[..n]);
+            }
             b.feed_reference(&rest[..n]);
             rest = &rest[n..];
         }
+        a.feed(&held);
         used += a.fast_lines();
         total += stream.windows(2).filter(|w| w == b"\r\n").count() as u64;
         let what = || {
             format!(
-                "stream {i} ({cols}x{rows}, {limits:?}): {:?}",
+                "stream {i} ({cols}x{rows}, {limits:?}, ahead {ahead}): {:?}",
                 String::from_utf8_lossy(&stream)
             )
         };

@@ -64,6 +64,12 @@ struct Pending {
 pub(super) struct FastScroll {
     /// Lines read ahead, oldest first.
     pending: VecDeque<Pending>,
+    /// The last run left the rows above the cursor stale: their lines are
+    /// in history, and history drops the rows when they scroll off.
+    left_stale: bool,
+    /// The next run goes on where the last one stopped
+    /// (`Screen::feed_ahead`), rows above the cursor still stale.
+    resume: bool,
     /// Lines taken so far (tests check that the path is used at all).
     pub(super) taken_lines: u64,
 }
@@ -74,12 +80,16 @@ impl FastScroll {
     /// taken; `start` when none was) and where reading ahead stopped (no
     /// point trying again before it).
     pub(super) fn run(&mut self, term: &mut Term, bytes: &[u8], start: usize) -> (usize, usize) {
-        let Some(mut fill) = ready(term) else {
-            return (start, start);
-        };
+        let resume = std::mem::take(&mut self.resume);
+        self.left_stale = false;
         // Rows of later lines that must follow a line for it to scroll off:
         // all the screen but the cursor's row.
         let keep = term.rows - 1;
+        let Some(mut fill) = ready(term, resume) else {
+            return (start, start);
+        };
+        // Resuming, the screen is as the last run left it.
+        self.left_stale = resume;
         let cols = term.cols;
         // `materialize` prints tabs with the default stops.
         let tabs = tab_stops(&term.tabs);
@@ -116,7 +126,7 @@ impl FastScroll {
                 let Some(p) = self.pending.pop_front() else {
                     break;
                 };
-                if last.is_none() {
+                if last.is_none() && !resume {
                     // The rows above the cursor scroll off first.
                     for row in term.primary.rows.range(..keep) {
                         term.history.push_row(row);
@@ -147,16 +157,24 @@ impl FastScroll {
                 term.last_char = last_char;
             }
             taken = s.end;
+            self.left_stale = true;
         }
         (taken, stop)
+    }
+
+    /// The caller stops where the last run did, and feeds the rest next
+    /// time, before anything else.
+    pub(super) fn resume_at_next_run(&mut self) {
+        self.resume = self.left_stale;
     }
 }
 
 /// The screen state in which simple lines only print left to right on the
 /// bottom row and scroll whole rows into history; the style of the blank
-/// cursor row.
-fn ready(term: &Term) -> Option<Style> {
+/// cursor row. `resume`: the last run left the rows above the cursor stale.
+fn ready(term: &Term, resume: bool) -> Option<Style> {
     let bottom = term.rows - 1;
+    let stale = if resume { bottom } else { 0 };
     let plain = !term.alt_active
         && term.cols >= 2
         && term.top == 0
@@ -169,13 +187,14 @@ fn ready(term: &Term) -> Option<Style> {
         && term.modes.autowrap
         && term.charsets[term.gl as usize & 1] == Charset::Ascii
         && term.link == 0
-        && !term.history.skipping();
+        && term.history.rows_to_skip() == stale;
     if !plain {
         return None;
     }
     // Nothing above may continue into the cursor's row (it would join the
-    // first line in history).
+    // first line in history). Stale rows ended in a line the last run took.
     let joins = match bottom.checked_sub(1) {
+        _ if resume => false,
         Some(above) => term.primary.rows[above].wrapped,
         None => term.history.continues(),
     };

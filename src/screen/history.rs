@@ -553,8 +553,8 @@ impl History {
         self.skip_rows = n;
     }
 
-    pub(super) fn skipping(&self) -> bool {
-        self.skip_rows > 0
+    pub(super) fn rows_to_skip(&self) -> usize {
+        self.skip_rows
     }
 }
 

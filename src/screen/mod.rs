@@ -163,6 +163,10 @@ pub(crate) fn printable_run(b: &[u8]) -> usize {
 /// before the next try: trying costs a read-ahead.
 const FAST_RETRY_GAP: usize = 2048;
 
+/// Most output `feed_ahead` leaves for the next call: some screenfuls of
+/// lines.
+const MAX_AHEAD: usize = 32 * 1024;
+
 /// The index after the first line feed at or after `from` (or the end).
 fn after_newline(bytes: &[u8], from: usize) -> usize {
     match bytes
@@ -205,6 +209,23 @@ impl Screen {
     /// (`Perform::terminated`) that a dispatched sequence brought it back to
     /// ground.
     pub fn feed(&mut self, bytes: &[u8]) {
+        self.feed_until(bytes, false);
+    }
+
+    /// Feed program output that more output is known to follow: stop
+    /// before a tail of whole lines that would scroll straight into history
+    /// (`fastscroll`) if only a screenful more came after them. Returns how
+    /// many bytes were fed; the caller passes the rest again, with what
+    /// follows, to `feed` or `feed_ahead`, and must do so before anything
+    /// else reads or changes the screen.
+    ///
+    /// A flood fed in pieces then costs what it costs fed whole: otherwise
+    /// the last screenful of every piece takes the ordinary path.
+    pub fn feed_ahead(&mut self, bytes: &[u8]) -> usize {
+        self.feed_until(bytes, true)
+    }
+
+    fn feed_until(&mut self, bytes: &[u8], ahead: bool) -> usize {
         let mut i = 0;
         // Where whole lines are worth trying next (`fastscroll`): a line
         // start, and after a try that took nothing, not for a while.
@@ -215,6 +236,10 @@ impl Screen {
             } else if self.ground {
                 if i >= fast_from {
                     let (taken, stop) = self.fast.run(&mut self.term, bytes, i);
+                    if ahead && stop == bytes.len() && bytes.len() - taken <= MAX_AHEAD {
+                        self.fast.resume_at_next_run();
+                        return taken;
+                    }
                     // A try that read whole lines in vain waits a while; one
                     // that could not start (not at a line start) does not.
                     let retry = if taken > i || stop == i {
@@ -230,6 +255,7 @@ impl Screen {
                 i = self.feed_parser(bytes, i);
             }
         }
+        i
     }
 
     /// Ground-state text from `i` up to the next ESC (which is left for the

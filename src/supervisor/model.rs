@@ -32,7 +32,10 @@ impl Model {
     pub fn output(&mut self, bytes: &[u8]) {
         self.backlog.extend_from_slice(bytes);
         if self.backlog.len() >= BATCH {
-            self.settle();
+            // More is coming: the model may leave the last lines for the
+            // next batch (`Screen::feed_ahead`).
+            let fed = self.screen.feed_ahead(&self.backlog);
+            self.backlog.drain(..fed);
         }
     }
 
@@ -84,7 +87,8 @@ mod tests {
     fn reads_see_all_output_whatever_the_batching() {
         let mut m = Model::new(Screen::new(20, 3, Limits::default()));
         let mut direct = Screen::new(20, 3, Limits::default());
-        for i in 0..5000 {
+        // Past a batch, so that the model feeds ahead.
+        for i in 0..50_000 {
             let line = format!("line {i}\r\n");
             m.output(line.as_bytes());
             direct.feed(line.as_bytes());
