@@ -163,9 +163,9 @@ pub(crate) fn printable_run(b: &[u8]) -> usize {
 /// before the next try: trying costs a read-ahead.
 const FAST_RETRY_GAP: usize = 2048;
 
-/// Most output `feed_ahead` leaves for the next call: some screenfuls of
-/// lines.
-const MAX_AHEAD: usize = 32 * 1024;
+/// Most output `Screen::feed_ahead` leaves for the next call: some
+/// screenfuls of lines.
+pub const FEED_AHEAD_MAX: usize = 32 * 1024;
 
 /// The index after the first line feed at or after `from` (or the end).
 fn after_newline(bytes: &[u8], from: usize) -> usize {
@@ -215,9 +215,9 @@ impl Screen {
     /// Feed program output that more output is known to follow: stop
     /// before a tail of whole lines that would scroll straight into history
     /// (`fastscroll`) if only a screenful more came after them. Returns how
-    /// many bytes were fed; the caller passes the rest again, with what
-    /// follows, to `feed` or `feed_ahead`, and must do so before anything
-    /// else reads or changes the screen.
+    /// many bytes were fed, at least all but `FEED_AHEAD_MAX`; the caller
+    /// passes the rest again, with what follows, to `feed` or `feed_ahead`,
+    /// and must do so before anything else reads or changes the screen.
     ///
     /// A flood fed in pieces then costs what it costs fed whole: otherwise
     /// the last screenful of every piece takes the ordinary path.
@@ -236,7 +236,7 @@ impl Screen {
             } else if self.ground {
                 if i >= fast_from {
                     let (taken, stop) = self.fast.run(&mut self.term, bytes, i);
-                    if ahead && stop == bytes.len() && bytes.len() - taken <= MAX_AHEAD {
+                    if ahead && stop == bytes.len() && bytes.len() - taken <= FEED_AHEAD_MAX {
                         self.fast.resume_at_next_run();
                         return taken;
                     }

@@ -245,7 +245,11 @@ pub fn run(s: &mut Session, reg: &Registry) -> i32 {
         let mut timeout = s
             .next_deadline()
             .map(|d| d.saturating_duration_since(Instant::now()));
-        if s.model.behind() {
+        if s.model.has_work() {
+            // The model has a slice to catch up on: only look whether
+            // anything more urgent is ready.
+            timeout = Some(Duration::ZERO);
+        } else if s.model.behind() {
             // The model lags while output keeps coming (`Model`): wait only
             // a moment for more before it catches up.
             timeout = Some(timeout.map_or(MODEL_LAG, |t| t.min(MODEL_LAG)));
@@ -254,6 +258,13 @@ pub fn run(s: &mut Session, reg: &Registry) -> i32 {
             s.log
                 .line(&format!("poll failed: {}", crate::error::io_display(&e)));
             return 1;
+        }
+        if events.is_empty() && s.model.has_work() {
+            // Nothing ready: the pty and clients wait on no one while the
+            // model catches up in the gaps of a flood.
+            s.model.work();
+            answer_queries(s);
+            continue;
         }
         if events.is_empty() && s.model.behind() {
             // Nothing to do: the model catches up, and answers any query,
