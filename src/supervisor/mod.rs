@@ -130,6 +130,8 @@ fn supervise(spec: SessionSpec, reg: &Registry, ready: OwnedFd) -> i32 {
     match prepare(spec, reg, &ready) {
         Ok(mut session) => {
             drop(ready);
+            // Start-up is over: its code need not stay resident.
+            sys::mem::drop_code_pages();
             event_loop::run(&mut session, reg)
         }
         Err((code, msg)) => {

@@ -3,6 +3,7 @@
 
 pub mod dirs;
 pub mod fd;
+pub mod mem;
 pub mod poll;
 pub mod proc;
 pub mod pty;
