@@ -18,8 +18,10 @@
 //! someone reads it. The rows above the cursor go to history first, as
 //! scrolling would have sent them; history then drops that many rows when
 //! the ordinary path, given the rest of the input, scrolls the (now stale)
-//! rows off. The model ends in exactly the state the ordinary path alone
-//! reaches; `tests/screen.rs` checks it against the parser-only path.
+//! rows off. `Screen::feed_ahead` may hold that rest back until more
+//! output comes; the next run then resumes with the rows still stale. The
+//! model ends in exactly the state the ordinary path alone reaches;
+//! `tests/screen.rs` checks it against the parser-only path.
 
 use std::collections::VecDeque;
 
@@ -38,7 +40,7 @@ const MAX_LINE: usize = 32 * 1024;
 struct Scanned {
     /// Where the line ends (after its CR LF).
     end: usize,
-    /// Screen rows it takes.
+    /// Screen rows it takes, at least (a line read in bulk counts one).
     rows: usize,
     /// Cells it takes.
     width: u32,
@@ -101,7 +103,7 @@ impl FastScroll {
         let mut last = None;
         let mut last_char = None;
         let stop = loop {
-            let scanned = match scan_into(bytes, pos, pen, fill, cols, tabs, &mut Measure) {
+            let scanned = match read_line(bytes, pos, pen, fill, cols, tabs) {
                 // A line that alone could fill history is evicted row by row
                 // by the ordinary path.
                 Ok(s) if raw_cost_bound(s.end - pos, cols) <= max_cost => s,
@@ -226,6 +228,167 @@ fn tab_stops(tabs: &[bool]) -> Tabs {
     }
 }
 
+/// Read one line to take: in bulk when that says where the pen ends up,
+/// else cell by cell (`scan_into`).
+fn read_line(
+    bytes: &[u8],
+    start: usize,
+    pen: Style,
+    fill: Style,
+    cols: usize,
+    tabs: Tabs,
+) -> Result<Scanned, usize> {
+    let bulk = scan_bulk(bytes, start, tabs)?;
+    let end_pen = match bulk.pen {
+        PenChange::None => pen,
+        PenChange::Reset => Style::default(),
+        PenChange::Other => return scan_into(bytes, start, pen, fill, cols, tabs, &mut Measure),
+    };
+    Ok(Scanned {
+        end: bulk.end,
+        rows: 1,
+        width: 0,
+        last_char: bulk.last_char,
+        pen: end_pen,
+        fill: end_pen.erased(),
+    })
+}
+
+/// What a line read in bulk does to the pen.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum PenChange {
+    /// No SGR at all.
+    None,
+    /// Its last SGR resets it (`CSI m`, `CSI 0 m`).
+    Reset,
+    /// Something only reading the values can tell.
+    Other,
+}
+
+struct Bulk {
+    end: usize,
+    pen: PenChange,
+    last_char: Option<char>,
+}
+
+/// Read one line of the kind `scan_into` takes without placing its cells:
+/// most lines of a log end in an SGR reset or have no SGR at all, and where
+/// they wrap or what their cells hold only matters to someone reading
+/// history (`materialize`). Positions it cannot place the same way as the
+/// ordinary path (a wide character at the margin, a tab or `CSI K` at a
+/// pending wrap) still only change the line's own rows; `materialize`
+/// reads such a line with the parser.
+fn scan_bulk(bytes: &[u8], start: usize, tabs: Tabs) -> Result<Bulk, usize> {
+    let mut p = start;
+    let mut pen = PenChange::None;
+    // Where the last character printed starts.
+    let mut last_print = None;
+    loop {
+        let Some(&b) = bytes.get(p) else {
+            return Err(p);
+        };
+        match b {
+            0x20..=0x7e => {
+                p += printable_run(&bytes[p..]);
+                last_print = Some(p - 1);
+            }
+            0x80..=0xff => {
+                let mut q = p;
+                while let Some((ch, len)) = bytes.get(q..).and_then(decode_utf8) {
+                    if !prints_simply(ch) {
+                        return Err(q);
+                    }
+                    last_print = Some(q);
+                    q += len;
+                }
+                if q == p {
+                    return Err(p);
+                }
+                p = q;
+            }
+            0x1b => {
+                if let Some((len, reset)) = sgr_shape(&bytes[p..]) {
+                    pen = if reset {
+                        PenChange::Reset
+                    } else {
+                        PenChange::Other
+                    };
+                    p += len;
+                } else if let Some(seq) = erase_in_line(&bytes[p..]) {
+                    p += seq;
+                } else {
+                    return Err(p);
+                }
+            }
+            b'\t' if matches!(tabs, Tabs::Default) => p += 1,
+            b'\r' if bytes.get(p + 1) == Some(&b'\n') => {
+                p += 2;
+                break;
+            }
+            _ => return Err(p),
+        }
+    }
+    if p - start > MAX_LINE {
+        return Err(p);
+    }
+    Ok(Bulk {
+        end: p,
+        pen,
+        last_char: last_print.and_then(|i| char_at(bytes, i)),
+    })
+}
+
+/// A character the simple paths print: one or two cells, not a C1 control
+/// (executed) or a zero-width one (joins the cell before).
+fn prints_simply(ch: char) -> bool {
+    matches!(ch.width(), Some(1 | 2)) && !('\u{80}'..='\u{9f}').contains(&ch)
+}
+
+/// The character starting at `bytes[i]`.
+fn char_at(bytes: &[u8], i: usize) -> Option<char> {
+    match *bytes.get(i)? {
+        b @ 0..=0x7f => Some(b as char),
+        _ => decode_utf8(&bytes[i..]).map(|(ch, _)| ch),
+    }
+}
+
+/// The length of `CSI K` or `CSI 0 K` at the start of `bytes`.
+fn erase_in_line(bytes: &[u8]) -> Option<usize> {
+    [b"\x1b[K".as_slice(), b"\x1b[0K".as_slice()]
+        .into_iter()
+        .find(|seq| bytes.starts_with(seq))
+        .map(<[u8]>::len)
+}
+
+/// The length of the SGR `parse_sgr` would read at the start of `bytes`,
+/// and whether it resets the pen whatever it was (a single value 0).
+pub(super) fn sgr_shape(bytes: &[u8]) -> Option<(usize, bool)> {
+    if bytes.get(1) != Some(&b'[') {
+        return None;
+    }
+    // The same bounds as `parse_sgr`.
+    let end = bytes.len().min(2 + 128);
+    let mut separators = 0;
+    let mut nonzero = false;
+    let mut k = 2;
+    while k < end {
+        match bytes[k] {
+            // One arm for all digits: which digit comes is unpredictable.
+            b @ b'0'..=b'9' => nonzero |= b != b'0',
+            b';' => {
+                if separators + 2 >= SGR_MAX {
+                    return None;
+                }
+                separators += 1;
+            }
+            b'm' => return Some((k + 1, separators == 0 && !nonzero)),
+            _ => return None,
+        }
+        k += 1;
+    }
+    None
+}
+
 /// The history line a raw line (`RawLine`) stands for: its bytes printed
 /// from where they started, as the ordinary path prints them.
 pub(super) fn materialize(bytes: &[u8], origin: RawLine) -> Line {
@@ -246,8 +409,8 @@ pub(super) fn materialize(bytes: &[u8], origin: RawLine) -> Line {
             line.trim_end();
             line
         }
-        // Not reached: only lines `scan_into` took are kept raw. Should it
-        // happen, the parser-only path on a scratch screen still knows.
+        // A line read in bulk that `scan_into` cannot place (`scan_bulk`):
+        // the parser on a scratch screen can.
         Err(_) => materialize_slowly(bytes, origin, fill),
     }
 }
@@ -350,10 +513,8 @@ fn scan_into(
             0x80..=0xff => {
                 let mut q = p;
                 while let Some((ch, len)) = bytes.get(q..).and_then(decode_utf8) {
-                    // C1 controls are executed, zero-width characters join
-                    // the cell before: neither is simple.
                     let width = match ch.width() {
-                        Some(w @ (1 | 2)) if !('\u{80}'..='\u{9f}').contains(&ch) => w,
+                        Some(w) if prints_simply(ch) => w,
                         _ => return Err(q),
                     };
                     row.make_room(pen);
@@ -381,13 +542,10 @@ fn scan_into(
                     // `CSI K` / `CSI 0 K` turns the rest of the row (blank
                     // so far) into blanks of the pen's background; at a
                     // pending wrap it would erase the last character.
-                    let erase = [b"\x1b[K".as_slice(), b"\x1b[0K".as_slice()]
-                        .into_iter()
-                        .find(|seq| bytes[p..].starts_with(seq));
-                    match erase {
-                        Some(seq) if row.col < cols => {
+                    match erase_in_line(&bytes[p..]) {
+                        Some(len) if row.col < cols => {
                             row.fill = pen.erased();
-                            p += seq.len();
+                            p += len;
                         }
                         _ => return Err(p),
                     }
@@ -440,6 +598,7 @@ fn scan_into(
 /// The character at the start of `b` and its length, if `b` starts with a
 /// complete, valid UTF-8 sequence of two to four bytes (the rules of
 /// `str::from_utf8`: no overlong forms, surrogates or values past U+10FFFF).
+#[inline]
 fn decode_utf8(b: &[u8]) -> Option<(char, usize)> {
     let cont = |i: usize| {
         b.get(i)

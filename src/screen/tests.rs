@@ -339,3 +339,56 @@ fn palette_colours_keep_the_form_they_were_set_in() {
     let again = screen(10, 2, &out);
     assert_eq!(s.state_eq(&again), Ok(()));
 }
+
+#[test]
+fn sgr_shape_reads_what_parse_sgr_reads() {
+    // `fastscroll` reads a line's SGRs in bulk only by their shape; it must
+    // accept exactly the sequences `parse_sgr` does, and call a reset only
+    // what leaves the pen at its default whatever it was.
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let alphabet = b"0000123456789;;;;mmK:?[ x";
+    for _ in 0..200_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let len = match x % 4 {
+            0 => (x >> 8) as usize % 6,
+            1 => (x >> 8) as usize % 16,
+            _ => (x >> 8) as usize % 140,
+        };
+        let mut bytes = b"\x1b[".to_vec();
+        let mut y = x;
+        // Now and then only values, up to more than `parse_sgr` takes.
+        let long = x % 8 == 3;
+        for _ in 0..len {
+            y = y
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let pick = (y >> 33) as usize;
+            bytes.push(match long {
+                true => b"0;1;"[pick % 4],
+                false => alphabet[pick % alphabet.len()],
+            });
+        }
+        if long {
+            bytes.push(b'm');
+        }
+        let mut values = [0u16; super::SGR_MAX];
+        let parsed = super::parse_sgr(&bytes, &mut values);
+        let shape = super::fastscroll::sgr_shape(&bytes);
+        assert_eq!(shape.map(|s| s.0), parsed.map(|p| p.0), "{bytes:?}");
+        if let (Some((_, reset)), Some((_, n))) = (shape, parsed) {
+            let mut pen = crate::screen::cell::Style {
+                fg: crate::screen::cell::Color::indexed(3),
+                attrs: 5,
+                ..Default::default()
+            };
+            super::term::apply_sgr_values(&mut pen, &values[..n]);
+            let resets = n == 1 && values[0] == 0;
+            assert_eq!(reset, resets, "{bytes:?}");
+            if reset {
+                assert_eq!(pen, Default::default(), "{bytes:?}");
+            }
+        }
+    }
+}
