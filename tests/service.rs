@@ -1141,3 +1141,47 @@ fn send_large_stdin_arrives_whole() {
     assert_eq!(std::fs::read(&out).unwrap(), data);
     sb.linger(["stop", &id]).ok();
 }
+
+/// A flood far past what the supervisor feeds its model at once: the model
+/// catches up in slices, lines left over from one slice resume in the next,
+/// and history must come out whole, in order and coloured as printed.
+#[test]
+fn history_of_a_flood_is_whole_and_in_order() {
+    let sb = Sandbox::new();
+    let n = 300_000;
+    // Written first and sent with `cat`: output as fast as the pty takes it,
+    // so that the model lags behind.
+    let file = sb.dir.join("flood.txt");
+    let lines_of: String = (1..=n)
+        .map(|i| format!("\x1b[3{}mline {i}\x1b[0m tail\n", i % 8))
+        .collect();
+    std::fs::write(&file, lines_of).expect("write flood");
+    let script = format!("cat {}; echo FLOOD-DONE; exec sleep 100", file.display());
+    let id = sb.start(&["--", "sh", "-c", &script]);
+    let all = wait_logs(&sb, &id, "FLOOD-DONE");
+    let numbers: Vec<u64> = lines(&all)
+        .iter()
+        .filter_map(|l| l.strip_prefix("line ")?.strip_suffix(" tail")?.parse().ok())
+        .collect();
+    // 10,000 lines of history by default, and the screen.
+    assert!(numbers.len() >= 9_000, "only {} lines kept", numbers.len());
+    assert_eq!(numbers.last(), Some(&n), "last line");
+    for pair in numbers.windows(2) {
+        assert_eq!(pair[1], pair[0] + 1, "gap or repeat in history");
+    }
+    let ansi = logs(&sb, &[&id, "--ansi", "--tail", "3"]);
+    let last = ansi
+        .lines()
+        .find(|l| l.contains(&format!("line {n}\x1b")))
+        .unwrap_or_else(|| panic!("no last line in {ansi:?}"));
+    assert!(last.contains(&format!("3{}", n % 8)), "{last:?}");
+    // An old line, from well inside history, keeps its colour too.
+    let old = n - 5_000;
+    let ansi_all = logs(&sb, &[&id, "--ansi"]);
+    let line = ansi_all
+        .lines()
+        .find(|l| l.contains(&format!("line {old}\x1b")))
+        .unwrap_or_else(|| panic!("line {old} not in history"));
+    assert!(line.contains(&format!("3{}m", old % 8)), "{line:?}");
+    sb.linger(["stop", &id]).ok();
+}

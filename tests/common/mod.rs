@@ -148,21 +148,36 @@ impl Sandbox {
             let mut stdin = child.stdin.take().unwrap();
             stdin.write_all(data).unwrap();
         }
+        // Read while it runs: output larger than a pipe would block it.
+        let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut p) = pipe {
+                    let _ = p.read_to_end(&mut buf);
+                }
+                buf
+            })
+        };
+        let out = drain(child.stdout.take().map(|p| Box::new(p) as _));
+        let err = drain(child.stderr.take().map(|p| Box::new(p) as _));
         let start = Instant::now();
-        loop {
-            if child.try_wait().unwrap().is_some() {
-                return Run::from(child.wait_with_output().unwrap());
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
             }
             if start.elapsed() > DEADLINE * 2 {
                 let _ = child.kill();
-                let out = child.wait_with_output().unwrap();
-                panic!(
-                    "linger did not finish: {:?}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                let _ = child.wait();
+                let err = err.join().unwrap_or_default();
+                panic!("linger did not finish: {:?}", String::from_utf8_lossy(&err));
             }
             std::thread::sleep(Duration::from_millis(5));
-        }
+        };
+        Run::from(Output {
+            status,
+            stdout: out.join().unwrap_or_default(),
+            stderr: err.join().unwrap_or_default(),
+        })
     }
 
     /// `run -d -q` and return the id.
