@@ -108,6 +108,10 @@ impl FastScroll {
                 // by the ordinary path.
                 Ok(s) if raw_cost_bound(s.end - pos, cols) <= max_cost => s,
                 Ok(_) => break pos,
+                // What stops a line the input cuts short (a sequence or a
+                // character split across reads) is only known with the
+                // rest of it: reading ahead stopped at the end.
+                Err(at) if !bytes[at..].contains(&b'\n') => break bytes.len(),
                 Err(at) => break at,
             };
             let from = pos;
