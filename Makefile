@@ -102,8 +102,7 @@ bench: build
 	-$(MAKE) static
 	bash scripts/bench-install-peers.sh
 	$(CARGO) test --release --test screen -- --ignored --nocapture screen_throughput
-	bin=target/release/linger; [ -x $(STATIC_BIN) ] && bin=$(STATIC_BIN); \
-	  python3 scripts/bench.py --linger $$bin --static $(STATIC_BIN)
+	python3 scripts/bench.py --linger target/release/linger --static $(STATIC_BIN)
 
 bench-quick: build
 	bash scripts/bench-install-peers.sh

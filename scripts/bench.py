@@ -8,7 +8,8 @@ Python 3 standard library only. Run from the repository root:
 Every tool runs in private state (its own socket directory / server under one
 temporary directory), every measured client runs inside a PTY this script owns
 (24x80, TERM=xterm-256color, LC_ALL=C.UTF-8), and every repetition visits the
-tools round-robin (rotating the order) so machine noise hits all of them alike.
+tools round-robin (rotating the order, reversed every other round) so machine
+noise hits all of them alike.
 Everything started is killed by pid at the end, also on error or Ctrl-C.
 
 Results: a table on stdout, bench/RESULTS.md (markdown) and bench/results.json.
@@ -463,10 +464,14 @@ def pct(sorted_vals, p):
 
 
 def rotate(seq, i):
+    """Round i's order: rotated by i, and reversed every other round, so that
+    no tool always runs right after the same one (a run can leave the machine
+    warmer or busier for the next)."""
     if not seq:
         return []
-    i %= len(seq)
-    return seq[i:] + seq[:i]
+    k = i % len(seq)
+    order = seq[k:] + seq[:k]
+    return order[::-1] if i % 2 else order
 
 
 class NS:
@@ -1815,7 +1820,8 @@ METHOD_MD = """\
 - Every measured client runs in a PTY owned by the harness, %(rows)dx%(cols)d, `TERM=xterm-256color`,
   `LC_ALL=C.UTF-8`. Each tool runs in private state under one temporary directory (tmux `-S`
   socket, screen `SCREENDIR`, dtach socket path, linger `LINGER_DIR`); everything is killed by pid
-  at the end. Repetitions visit the tools round-robin with a rotating order.
+  at the end. Repetitions visit the tools round-robin with a rotating order,
+  reversed every other round (no tool always follows the same one).
 - **direct PTY** is the floor: the program runs on the harness's own PTY with nothing in between
   (for the echo test the kernel's line discipline echoes the key; no process is woken).
 - **Echo latency**: sessions run `cat` (inner tty cooked, echo on); all clients are open at once
