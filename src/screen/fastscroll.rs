@@ -66,9 +66,6 @@ struct Pending {
 pub(super) struct FastScroll {
     /// Lines read ahead, oldest first.
     pending: VecDeque<Pending>,
-    /// The last run left the rows above the cursor stale: their lines are
-    /// in history, and history drops the rows when they scroll off.
-    left_stale: bool,
     /// The next run goes on where the last one stopped
     /// (`Screen::feed_ahead`), rows above the cursor still stale.
     resume: bool,
@@ -83,15 +80,12 @@ impl FastScroll {
     /// point trying again before it).
     pub(super) fn run(&mut self, term: &mut Term, bytes: &[u8], start: usize) -> (usize, usize) {
         let resume = std::mem::take(&mut self.resume);
-        self.left_stale = false;
         // Rows of later lines that must follow a line for it to scroll off:
         // all the screen but the cursor's row.
         let keep = term.rows - 1;
         let Some(mut fill) = ready(term, resume) else {
             return (start, start);
         };
-        // Resuming, the screen is as the last run left it.
-        self.left_stale = resume;
         let cols = term.cols;
         // `materialize` prints tabs with the default stops.
         let tabs = tab_stops(&term.tabs);
@@ -163,15 +157,15 @@ impl FastScroll {
                 term.last_char = last_char;
             }
             taken = s.end;
-            self.left_stale = true;
         }
         (taken, stop)
     }
 
     /// The caller stops where the last run did, and feeds the rest next
-    /// time, before anything else.
-    pub(super) fn resume_at_next_run(&mut self) {
-        self.resume = self.left_stale;
+    /// time, before anything else. Rows still to be skipped are the stale
+    /// rows a run left (the ordinary path has not scrolled since).
+    pub(super) fn resume_at_next_run(&mut self, term: &Term) {
+        self.resume = term.history.rows_to_skip() > 0;
     }
 }
 

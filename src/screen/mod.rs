@@ -237,7 +237,7 @@ impl Screen {
                 if i >= fast_from {
                     let (taken, stop) = self.fast.run(&mut self.term, bytes, i);
                     if ahead && stop == bytes.len() && bytes.len() - taken <= FEED_AHEAD_MAX {
-                        self.fast.resume_at_next_run();
+                        self.fast.resume_at_next_run(&self.term);
                         return taken;
                     }
                     // A try that read whole lines in vain waits a while; one
