@@ -6,9 +6,10 @@ use crate::keys::{DetachMatcher, Key};
 use crate::protocol::{self, AttachMode, DetachReason, Frame, Request};
 use crate::registry::{Record, Registry};
 use crate::sys::poll::{self, PollSet};
-use crate::sys::{fd, proc, signal::SignalPipe, term};
+use crate::sys::{fd, proc, signal::SignalPipe, socket, term};
 use std::io::{self, Read, Write};
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
@@ -122,6 +123,20 @@ impl Conn {
             .map_err(|e| connect_err(&self.id, &e))
     }
 
+    /// Send the Attach frame, with our terminal when stdout is one: the
+    /// supervisor then writes live output to it itself (see `protocol`).
+    fn send_attach(&mut self, frame: &Frame) -> Result<()> {
+        let bytes = frame.to_bytes();
+        let Some(terminal) = own_terminal() else {
+            return self.send(frame);
+        };
+        let sent = socket::send_with_fd(self.raw_fd(), &bytes, terminal.as_raw_fd())
+            .map_err(|e| connect_err(&self.id, &e))?;
+        self.sock
+            .write_all(&bytes[sent..])
+            .map_err(|e| connect_err(&self.id, &e))
+    }
+
     pub fn raw_fd(&self) -> i32 {
         self.sock.as_raw_fd()
     }
@@ -211,6 +226,21 @@ pub enum AttachEnd {
     Hangup,
 }
 
+/// A second, non-blocking open of the terminal on stdout (its own file
+/// description, so the flag never reaches the user's shell). None when stdout
+/// is not a terminal or cannot be reopened: output is then all relayed.
+fn own_terminal() -> Option<OwnedFd> {
+    if !term::isatty(1) {
+        return None;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
+        .open("/proc/self/fd/1")
+        .ok()
+        .map(OwnedFd::from)
+}
+
 fn winsize() -> (u16, u16) {
     term::winsize(0)
         .or_else(|| term::winsize(1))
@@ -230,7 +260,7 @@ pub fn attach(
 ) -> Result<AttachEnd> {
     let mut conn = connect(reg, rec)?;
     let (cols, rows) = winsize();
-    conn.send(&Frame::Attach { mode, cols, rows })?;
+    conn.send_attach(&Frame::Attach { mode, cols, rows })?;
     match conn.recv(Some(REPLY_TIMEOUT))? {
         Some(Frame::Attached) => {}
         Some(Frame::Error(m)) => return Err(Error::runtime(m)),
@@ -326,6 +356,8 @@ fn attach_loop(
                 }
                 Frame::Exited { code, restore } => return Ok((AttachEnd::Exited(code), restore)),
                 Frame::Error(m) => return Err(Error::runtime(m)),
+                // Every output frame before it is written (synchronously, above).
+                Frame::Flush(n) => conn.send(&Frame::Flushed(n))?,
                 _ => {}
             }
         }

@@ -6,12 +6,19 @@
 //! protocol a supervisor speaks. Then both sides exchange frames:
 //! `kind: u8, len: u32 BE, payload[len]`.
 //!
+//! An attaching client whose stdout is a terminal passes a non-blocking fd of
+//! it (SCM_RIGHTS) with its Attach frame. The supervisor then writes live
+//! output straight to that terminal whenever the client has written
+//! everything relayed before (`Flush`/`Flushed` tell it so), which takes the
+//! client out of the keystroke-echo path; output it cannot write at once is
+//! relayed in Output frames as before.
+//!
 //! VERSION: bump on any change to `Frame` or its encoding.
 
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: &[u8; 4] = b"LNGR";
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 pub const GREETING_LEN: usize = 6;
 /// Largest payload accepted; a peer sending more is dropped. Output frames are
 /// cut well below this.
@@ -84,6 +91,8 @@ pub enum Frame {
     },
     Detach,
     Request(Request),
+    /// Every output frame before `Flush(n)` is written to the terminal.
+    Flushed(u32),
     // supervisor → client
     Attached,
     Output(Vec<u8>),
@@ -99,6 +108,8 @@ pub enum Frame {
     },
     Reply(serde_json::Value),
     Error(String),
+    /// Answer `Flushed(n)` once the output frames before this one are written.
+    Flush(u32),
 }
 
 mod kind {
@@ -107,12 +118,14 @@ mod kind {
     pub const RESIZE: u8 = 3;
     pub const DETACH: u8 = 4;
     pub const REQUEST: u8 = 5;
+    pub const FLUSHED: u8 = 6;
     pub const ATTACHED: u8 = 16;
     pub const OUTPUT: u8 = 17;
     pub const DETACHED: u8 = 18;
     pub const EXITED: u8 = 19;
     pub const REPLY: u8 = 20;
     pub const ERROR: u8 = 21;
+    pub const FLUSH: u8 = 22;
 }
 
 pub fn greeting() -> [u8; GREETING_LEN] {
@@ -194,6 +207,8 @@ impl Frame {
                 header(out, kind::ERROR, m.len());
                 out.extend_from_slice(m.as_bytes());
             }
+            Frame::Flush(n) => counter(out, kind::FLUSH, *n),
+            Frame::Flushed(n) => counter(out, kind::FLUSHED, *n),
         }
     }
 
@@ -202,6 +217,16 @@ impl Frame {
         self.encode(&mut v);
         v
     }
+}
+
+fn counter(out: &mut Vec<u8>, kind: u8, n: u32) {
+    header(out, kind, 4);
+    out.extend_from_slice(&n.to_be_bytes());
+}
+
+fn counter_of(p: &[u8], what: &'static str) -> Result<u32, ProtoError> {
+    let b: [u8; 4] = p.try_into().map_err(|_| ProtoError::Malformed(what))?;
+    Ok(u32::from_be_bytes(b))
 }
 
 fn json<T: Serialize>(out: &mut Vec<u8>, kind: u8, value: &T) {
@@ -371,6 +396,8 @@ fn decode(k: u8, p: &[u8]) -> Result<Frame, ProtoError> {
             Frame::Reply(serde_json::from_slice(p).map_err(|_| ProtoError::Malformed("reply"))?)
         }
         kind::ERROR => Frame::Error(String::from_utf8_lossy(p).into_owned()),
+        kind::FLUSH => Frame::Flush(counter_of(p, "flush")?),
+        kind::FLUSHED => Frame::Flushed(counter_of(p, "flushed")?),
         other => return Err(ProtoError::UnknownKind(other)),
     })
 }
@@ -421,6 +448,8 @@ mod tests {
         });
         roundtrip(Frame::Reply(serde_json::json!({"viewers": 2})));
         roundtrip(Frame::Error("nope".into()));
+        roundtrip(Frame::Flush(7));
+        roundtrip(Frame::Flushed(u32::MAX));
     }
 
     #[test]
@@ -441,6 +470,9 @@ mod tests {
         let mut d = Decoder::new();
         d.push(&[kind::REQUEST, 0, 0, 0, 2, b'{', b'}']);
         assert_eq!(d.next_frame(), Err(ProtoError::Malformed("request")));
+        let mut d = Decoder::new();
+        d.push(&[kind::FLUSHED, 0, 0, 0, 2, 0, 1]);
+        assert_eq!(d.next_frame(), Err(ProtoError::Malformed("flushed")));
     }
 
     #[test]

@@ -262,3 +262,75 @@ fn queries_are_answered_while_detached() {
     sb.linger(["stop", &id]).ok();
     let _ = Duration::from_secs(0);
 }
+
+/// The supervisor writes live output to the client's terminal itself once
+/// the client has written what was relayed (the client is then off the
+/// keystroke-echo path): output still arrives while the client is stopped.
+#[test]
+fn live_output_reaches_the_terminal_while_the_client_is_stopped() {
+    let sb = Sandbox::new();
+    let id = sb.start(&["--name", "direct", "--", "cat"]);
+    let mut pty = Pty::spawn(sb.cmd(["attach", "direct"]), 80, 24);
+    sb.wait_attached("direct");
+    // One round trip: the client has answered the supervisor's Flush.
+    pty.send(b"ping\r");
+    pty.expect("ping\r\nping");
+    let client = pty.child.id() as i32;
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(client, libc::SIGSTOP) };
+    sb.linger(["send", "direct", "--enter", "while-stopped"])
+        .ok();
+    let seen = pty.expect("while-stopped\r\nwhile-stopped");
+    // SAFETY: as above.
+    unsafe { libc::kill(client, libc::SIGCONT) };
+    pty.send(b"\x1dd");
+    assert_eq!(pty.wait_exit(), 0);
+    let after = String::from_utf8_lossy(&pty.output[seen..]).into_owned();
+    assert!(
+        after.contains(&format!("[detached from session {id}]")),
+        "{after:?}"
+    );
+    sb.linger(["stop", &id]).ok();
+}
+
+/// Output switches between direct writes and relayed frames as the terminal
+/// fills and drains (a reader that stalls): every line still arrives once,
+/// in order.
+#[test]
+fn output_stays_in_order_when_the_terminal_stalls() {
+    let sb = Sandbox::new();
+    let script = "read go; i=0; while [ $i -lt 40 ]; do \
+                  seq $((i*2000+1)) $((i*2000+2000)); i=$((i+1)); \
+                  [ $((i % 4)) = 0 ] && sleep 0.05; done; echo ALL-DONE; exec cat";
+    let id = sb.start(&["--name", "order", "--", "sh", "-c", script]);
+    let mut pty = Pty::spawn(sb.cmd(["attach", "order"]), 80, 24);
+    sb.wait_attached("order");
+    pty.send(b"go\r");
+    let from = pty.expect("go\r\n");
+    let deadline = std::time::Instant::now() + DEADLINE * 2;
+    let mut round = 0;
+    while find(&pty.output[from..], b"ALL-DONE").is_none() {
+        assert!(std::time::Instant::now() < deadline, "output never ended");
+        round += 1;
+        if round % 3 == 0 {
+            // Stall: the terminal's buffer fills, direct writes would block.
+            std::thread::sleep(Duration::from_millis(40));
+        }
+        pty.pump(Duration::from_millis(20));
+    }
+    let text = String::from_utf8_lossy(&pty.output[from..]).into_owned();
+    let numbers: Vec<u32> = text
+        .split("\r\n")
+        .take_while(|l| *l != "ALL-DONE")
+        .map(|l| l.parse().unwrap_or_else(|_| panic!("stray line {l:?}")))
+        .collect();
+    let want: Vec<u32> = (1..=80_000).collect();
+    assert!(
+        numbers == want,
+        "lines lost or out of order ({} lines)",
+        numbers.len()
+    );
+    pty.send(b"\x1dd");
+    assert_eq!(pty.wait_exit(), 0);
+    sb.linger(["stop", &id]).ok();
+}

@@ -91,13 +91,13 @@ fn another_protocol_version_is_reported_not_hung_on() {
     let r = sb.linger(["send", "future", "hi"]).code(1);
     assert_eq!(
         r.stderr,
-        "linger: session abc123 speaks protocol 99; this linger speaks 1\n"
+        "linger: session abc123 speaks protocol 99; this linger speaks 2\n"
     );
     let mut pty = Pty::spawn(sb.cmd(["attach", "future"]), 80, 24);
     assert_eq!(pty.wait_exit(), 1);
     assert!(
         pty.text()
-            .contains("speaks protocol 99; this linger speaks 1"),
+            .contains("speaks protocol 99; this linger speaks 2"),
         "{:?}",
         pty.text()
     );

@@ -4,7 +4,7 @@ use crate::protocol::{self, Decoder, Frame};
 use crate::screen::{render, Screen};
 use crate::sys::fd;
 use std::io;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 
 /// A client whose queue would grow past this is sent a fresh screen instead of
@@ -43,6 +43,24 @@ pub struct Client {
     pub dead: bool,
     /// Its backlog was dropped; send the current screen.
     pub needs_resync: bool,
+    /// A terminal fd the client passed with its first frames, not yet used.
+    pub passed_terminal: Option<OwnedFd>,
+    /// The attached client's terminal, written to directly when it may be.
+    direct: Option<DirectOut>,
+}
+
+/// Output written straight to an attached client's terminal (see
+/// `protocol`): only while the client has written everything relayed before,
+/// which it confirms by answering a `Flush` frame.
+struct DirectOut {
+    terminal: OwnedFd,
+    /// The client has written all relayed output: direct writes keep order.
+    caught_up: bool,
+    /// The `Flush` frame awaiting its answer.
+    asked: Option<u32>,
+    /// Output relayed after that `Flush`: its answer is not enough.
+    relayed_since_ask: bool,
+    next_ask: u32,
 }
 
 impl Client {
@@ -57,6 +75,8 @@ impl Client {
             closing: false,
             dead: false,
             needs_resync: false,
+            passed_terminal: None,
+            direct: None,
         };
         c.outq.extend_from_slice(&protocol::greeting());
         c.frames_from = c.outq.len();
@@ -79,8 +99,10 @@ impl Client {
         frame.encode(&mut self.outq);
     }
 
-    /// Send a last frame and close once it is written.
+    /// Send a last frame and close once it is written. The client writes
+    /// what follows (restore bytes, a message): nothing goes direct any more.
     pub fn finish(&mut self, frame: &Frame) {
+        self.direct = None;
         self.queue(frame);
         self.closing = true;
         self.flush();
@@ -89,19 +111,86 @@ impl Client {
     /// Queue output that must arrive whole (a redraw, text for `logs`).
     pub fn queue_raw_output(&mut self, bytes: &[u8]) {
         protocol::encode_output(&mut self.outq, bytes);
+        self.relayed();
     }
 
-    /// Queue live output. Returns false when the client has fallen too far
-    /// behind: its backlog is dropped and it needs `resync` once the model
-    /// has seen these bytes.
-    pub fn queue_output(&mut self, bytes: &[u8]) -> bool {
-        if self.outq.len() - self.sent + bytes.len() <= CLIENT_QUEUE_MAX {
-            protocol::encode_output(&mut self.outq, bytes);
+    /// Write output to the client's terminal directly from now on, once it
+    /// has written what was relayed so far. Only a terminal is accepted.
+    pub fn use_passed_terminal(&mut self) {
+        let Some(terminal) = self.passed_terminal.take() else {
+            return;
+        };
+        if !crate::sys::term::isatty(terminal.as_raw_fd()) {
+            return;
+        }
+        self.direct = Some(DirectOut {
+            terminal,
+            caught_up: false,
+            asked: None,
+            relayed_since_ask: false,
+            next_ask: 0,
+        });
+        self.relayed();
+    }
+
+    /// The client answered `Flush(n)`.
+    pub fn flushed(&mut self, n: u32) {
+        let Some(d) = &mut self.direct else { return };
+        if d.asked != Some(n) {
+            return;
+        }
+        d.asked = None;
+        if std::mem::take(&mut d.relayed_since_ask) {
+            self.relayed();
+        } else {
+            d.caught_up = true;
+        }
+    }
+
+    /// Output went through the socket: direct writes wait until the client
+    /// says it has written it.
+    fn relayed(&mut self) {
+        let Some(d) = &mut self.direct else { return };
+        d.caught_up = false;
+        if d.asked.is_some() {
+            d.relayed_since_ask = true;
+            return;
+        }
+        let n = d.next_ask;
+        d.next_ask = n.wrapping_add(1);
+        d.asked = Some(n);
+        Frame::Flush(n).encode(&mut self.outq);
+    }
+
+    /// Live output: straight to the client's terminal when that keeps
+    /// order and the terminal takes it now, else queued and relayed. Returns
+    /// false when the client has fallen too far behind: its backlog is
+    /// dropped and it needs `resync` once the model has seen these bytes.
+    pub fn output(&mut self, bytes: &[u8]) -> bool {
+        let mut rest = bytes;
+        if let Some(d) = self.direct.as_ref().filter(|d| d.caught_up) {
+            match fd::write(d.terminal.as_raw_fd(), bytes) {
+                Ok(n) if n == bytes.len() => return true,
+                Ok(n) => rest = &bytes[n..],
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                // The terminal is gone; the client will notice it too.
+                Err(_) => self.direct = None,
+            }
+        }
+        if self.outq.len() - self.sent + rest.len() <= CLIENT_QUEUE_MAX {
+            protocol::encode_output(&mut self.outq, rest);
+            self.relayed();
+            self.flush();
             return true;
         }
         // Drop the backlog but keep the frame being written: the peer would
-        // otherwise see half a frame.
+        // otherwise see half a frame. A `Flush` may go with it: ask anew
+        // (a late answer to the old one no longer counts).
         self.outq.truncate(self.partial_frame_end());
+        if let Some(d) = &mut self.direct {
+            d.asked = None;
+            d.relayed_since_ask = false;
+        }
         false
     }
 
@@ -115,10 +204,7 @@ impl Client {
             );
             return;
         }
-        protocol::encode_output(
-            &mut self.outq,
-            &render::redraw(screen, render::Redraw::Resync),
-        );
+        self.queue_raw_output(&render::redraw(screen, render::Redraw::Resync));
     }
 
     /// Frame boundaries in `outq`, first to last (the end of the queue last).
@@ -187,6 +273,7 @@ impl Client {
 mod tests {
     use super::*;
     use std::io::Read;
+    use std::os::fd::FromRawFd;
 
     /// A slow peer: the queue is dropped (and a redraw queued) while a frame
     /// is half written and after written frames were trimmed off the front.
@@ -215,7 +302,7 @@ mod tests {
         };
         let mut dropped = 0;
         for i in 0..600 {
-            if !c.queue_output(&chunk) {
+            if !c.output(&chunk) {
                 dropped += 1;
                 c.queue_raw_output(b"REDRAW");
             }
@@ -248,5 +335,109 @@ mod tests {
         }
         assert_eq!(d.pending(), 0, "a frame was cut");
         assert_eq!(redraws, dropped);
+    }
+
+    /// The client's end of the socket: frames it has been sent so far.
+    struct Peer {
+        sock: UnixStream,
+        dec: Decoder,
+        greeting: usize,
+    }
+
+    impl Peer {
+        fn frames(&mut self) -> Vec<Frame> {
+            let mut buf = vec![0; 1 << 16];
+            while let Ok(n) = self.sock.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                // The greeting is not a frame.
+                let skip = self.greeting.min(n);
+                self.greeting -= skip;
+                self.dec.push(&buf[skip..n]);
+            }
+            std::iter::from_fn(|| self.dec.next_frame().expect("frames")).collect()
+        }
+    }
+
+    fn terminal_reads(master: &OwnedFd) -> Vec<u8> {
+        let mut buf = [0u8; 4096];
+        match fd::read(master.as_raw_fd(), &mut buf) {
+            Ok(n) => buf[..n].to_vec(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Output goes direct only once the client has answered a Flush sent
+    /// after everything relayed; a stale answer or one overtaken by more
+    /// relayed output does not count.
+    #[test]
+    fn direct_output_waits_for_the_client_to_catch_up() {
+        let (ours, sock) = UnixStream::pair().expect("socketpair");
+        ours.set_nonblocking(true).expect("nonblocking");
+        sock.set_nonblocking(true).expect("nonblocking");
+        let mut peer = Peer {
+            sock,
+            dec: Decoder::new(),
+            greeting: protocol::GREETING_LEN,
+        };
+        let (master, path) = crate::sys::pty::open().expect("pty");
+        let path = std::ffi::CString::new(path).expect("path");
+        // SAFETY: a fresh fd from open_slave, owned from here on.
+        let slave =
+            unsafe { OwnedFd::from_raw_fd(crate::sys::pty::open_slave(&path).expect("slave")) };
+        fd::set_nonblocking(&master, true).expect("nonblocking");
+        fd::set_nonblocking(&slave, true).expect("nonblocking");
+        let mut c = Client::new(ours);
+        c.role = Role::Writer;
+        c.passed_terminal = Some(slave);
+
+        c.use_passed_terminal();
+        c.flush();
+        assert_eq!(peer.frames(), [Frame::Flush(0)]);
+        assert!(c.output(b"A"), "relayed while the client has not answered");
+        c.flush();
+        assert_eq!(peer.frames(), [Frame::Output(b"A".to_vec())]);
+        // The answer to Flush(0) came before A was written: ask again.
+        c.flushed(0);
+        c.flush();
+        assert_eq!(peer.frames(), [Frame::Flush(1)]);
+        assert!(c.output(b"B"));
+        c.flush();
+        assert_eq!(peer.frames(), [Frame::Output(b"B".to_vec())]);
+        assert!(terminal_reads(&master).is_empty(), "nothing direct yet");
+        c.flushed(0); // stale
+        c.flushed(1); // overtaken by B
+        assert!(c.output(b"E"));
+        c.flush();
+        assert_eq!(
+            peer.frames(),
+            [Frame::Flush(2), Frame::Output(b"E".to_vec())]
+        );
+        assert!(terminal_reads(&master).is_empty(), "nothing direct yet");
+        c.flushed(2);
+        c.flush();
+        assert_eq!(peer.frames(), [Frame::Flush(3)]);
+        c.flushed(3);
+        assert!(c.output(b"C"));
+        c.flush();
+        assert!(peer.frames().is_empty(), "C went direct");
+        assert_eq!(terminal_reads(&master), b"C");
+        // A redraw is relayed: direct writes wait again.
+        c.queue_raw_output(b"R");
+        assert!(c.output(b"D"));
+        c.flush();
+        assert_eq!(
+            peer.frames(),
+            [
+                Frame::Output(b"R".to_vec()),
+                Frame::Flush(4),
+                Frame::Output(b"D".to_vec())
+            ]
+        );
+        // Detached: the client writes what follows; nothing goes direct.
+        c.flushed(4);
+        c.finish(&Frame::Detach);
+        assert!(c.direct.is_none());
     }
 }

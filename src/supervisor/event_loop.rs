@@ -425,13 +425,9 @@ fn output(s: &mut Session, n: usize) {
     // Clients first: the model is not on the keystroke-echo path.
     let mut behind = false;
     for c in s.clients.iter_mut() {
-        if c.receives_output() {
-            if c.queue_output(bytes) {
-                c.flush();
-            } else {
-                c.needs_resync = true;
-                behind = true;
-            }
+        if c.receives_output() && !c.output(bytes) {
+            c.needs_resync = true;
+            behind = true;
         }
     }
     s.model.output(bytes);
@@ -484,7 +480,15 @@ fn write_pty(s: &mut Session) {
 
 fn on_client(s: &mut Session, reg: &Registry, i: usize) {
     let mut buf = [0u8; 16 * 1024];
-    match fd::read(s.clients[i].fd(), &mut buf) {
+    let mut fds = Vec::new();
+    let got = socket::recv_with_fds(s.clients[i].fd(), &mut buf, &mut fds);
+    // Only a new client may pass its terminal, once; any other fd is closed.
+    let c = &mut s.clients[i];
+    if c.role == Role::New && c.passed_terminal.is_none() {
+        c.passed_terminal = fds.pop();
+    }
+    drop(fds);
+    match got {
         Ok(0) => {
             s.clients[i].dead = true;
             return;
@@ -566,6 +570,7 @@ fn on_frame(s: &mut Session, reg: &Registry, i: usize, frame: Frame) {
         (Role::Viewer, Frame::Input(_)) => {}
         (Role::Writer, Frame::Resize { cols, rows }) => resize(s, reg, cols, rows),
         (Role::Viewer, Frame::Resize { .. }) => {}
+        (Role::Writer | Role::Viewer, Frame::Flushed(n)) => s.clients[i].flushed(n),
         (Role::Writer | Role::Viewer, Frame::Detach) => {
             let restore = restore_bytes(s.model.screen());
             let c = &mut s.clients[i];
@@ -639,6 +644,7 @@ fn attach(s: &mut Session, reg: &Registry, i: usize, mode: AttachMode, cols: u16
     let c = &mut s.clients[i];
     c.queue(&Frame::Attached);
     c.queue_raw_output(&paint);
+    c.use_passed_terminal();
     c.flush();
     s.save_record(reg);
 }
