@@ -2,7 +2,7 @@
 //! requests, and the attach loop that joins the user's raw terminal to a session.
 
 use crate::error::{Error, Result};
-use crate::keys::{DetachMatcher, Key};
+use crate::keys::{self, DetachMatcher, Key, ESC_WAIT};
 use crate::protocol::{self, AttachMode, DetachReason, Frame, Request};
 use crate::registry::{Record, Registry};
 use crate::sys::poll::{self, PollSet};
@@ -15,8 +15,6 @@ use std::time::{Duration, Instant};
 
 /// How long to wait for a supervisor's greeting and replies to requests.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a lone Esc is held before it is sent as an Esc key press.
-const ESC_WAIT: Duration = Duration::from_millis(30);
 
 pub struct Conn {
     pub id: String,
@@ -227,13 +225,16 @@ pub enum AttachEnd {
 }
 
 /// A second, non-blocking open of the terminal on stdout (its own file
-/// description, so the flag never reaches the user's shell). None when stdout
-/// is not a terminal or cannot be reopened: output is then all relayed.
+/// description, so the flag never reaches the user's shell), for reading too
+/// when stdin is the same terminal. None when stdout is not a terminal or
+/// cannot be reopened: output is then all relayed.
 fn own_terminal() -> Option<OwnedFd> {
     if !term::isatty(1) {
         return None;
     }
+    let same = term::isatty(0) && term::same_device(0, 1);
     std::fs::OpenOptions::new()
+        .read(same)
         .write(true)
         .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
         .open("/proc/self/fd/1")
@@ -260,9 +261,14 @@ pub fn attach(
 ) -> Result<AttachEnd> {
     let mut conn = connect(reg, rec)?;
     let (cols, rows) = winsize();
-    conn.send_attach(&Frame::Attach { mode, cols, rows })?;
-    match conn.recv(Some(REPLY_TIMEOUT))? {
-        Some(Frame::Attached) => {}
+    conn.send_attach(&Frame::Attach {
+        mode,
+        cols,
+        rows,
+        detach: keys::describe(detach_keys),
+    })?;
+    let keys_read_by_us = match conn.recv(Some(REPLY_TIMEOUT))? {
+        Some(Frame::Attached { direct_input }) => !direct_input,
         Some(Frame::Error(m)) => return Err(Error::runtime(m)),
         Some(Frame::Exited { code, .. }) => {
             return Err(Error::runtime(format!(
@@ -276,7 +282,7 @@ pub fn attach(
                 rec.id
             )))
         }
-    }
+    };
     let signals = SignalPipe::install(&[
         libc::SIGWINCH,
         libc::SIGTERM,
@@ -287,7 +293,8 @@ pub fn attach(
     .map_err(|e| Error::io("signals", e))?;
     let raw =
         term::RawMode::enter(0).map_err(|e| Error::io("cannot set the terminal to raw mode", e))?;
-    let end = attach_loop(&mut conn, &signals, detach_keys);
+    let matcher = keys_read_by_us.then(|| DetachMatcher::new(detach_keys));
+    let end = attach_loop(&mut conn, &signals, matcher);
     let (end, restore) = match end {
         Ok((end, restore)) => (Ok(end), restore),
         Err(e) => (Err(e), fallback_restore()),
@@ -321,13 +328,14 @@ enum Src {
     Signals,
 }
 
-/// Pump bytes both ways; returns how it ended and the bytes that restore the terminal.
+/// Pump bytes both ways; returns how it ended and the bytes that restore the
+/// terminal. `matcher` is None when the supervisor reads the keys itself:
+/// stdin is then only watched for the terminal going away.
 fn attach_loop(
     conn: &mut Conn,
     signals: &SignalPipe,
-    detach_keys: &[Key],
+    mut matcher: Option<DetachMatcher>,
 ) -> Result<(AttachEnd, Vec<u8>)> {
-    let mut matcher = DetachMatcher::new(detach_keys);
     let mut set = PollSet::new();
     let mut events = Vec::new();
     let mut inbuf = vec![0u8; 16 * 1024];
@@ -364,15 +372,23 @@ fn attach_loop(
         set.clear();
         set.add(Src::Signals, signals.fd(), poll::READ);
         set.add(Src::Sock, conn.raw_fd(), poll::READ);
-        set.add(Src::Stdin, 0, poll::READ);
+        set.add(
+            Src::Stdin,
+            0,
+            if matcher.is_some() { poll::READ } else { 0 },
+        );
         // A lone Esc may be the start of a kitty key report: give the rest of
         // the sequence a moment, then let it through as a plain Esc press.
-        let timeout = matcher.escape_pending().then_some(ESC_WAIT);
+        let escape_pending = matcher.as_ref().is_some_and(|m| m.escape_pending());
+        let timeout = escape_pending.then_some(ESC_WAIT);
         set.wait(timeout, &mut events)
             .map_err(|e| Error::io("poll", e))?;
-        if events.is_empty() && matcher.escape_pending() {
+        if let Some(m) = matcher
+            .as_mut()
+            .filter(|_| events.is_empty() && escape_pending)
+        {
             forward.clear();
-            let detach = matcher.timeout(&mut forward);
+            let detach = m.timeout(&mut forward);
             send_input(conn, &mut frame, &forward)?;
             if detach {
                 return detach_now(conn);
@@ -403,6 +419,10 @@ fn attach_loop(
                     }
                 }
                 Src::Stdin => {
+                    let Some(m) = matcher.as_mut() else {
+                        // Not reading it: only a hangup or error wakes us here.
+                        return Ok((AttachEnd::Hangup, Vec::new()));
+                    };
                     let n = match fd::read(0, &mut inbuf) {
                         Ok(0) | Err(_) => {
                             // The terminal is gone (closed window, EIO): just leave.
@@ -411,7 +431,7 @@ fn attach_loop(
                         Ok(n) => n,
                     };
                     forward.clear();
-                    let detach = matcher.push(&inbuf[..n], &mut forward);
+                    let detach = m.push(&inbuf[..n], &mut forward);
                     send_input(conn, &mut frame, &forward)?;
                     if detach {
                         return detach_now(conn);

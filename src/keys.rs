@@ -560,6 +560,10 @@ fn unit_len(p: &[u8]) -> (usize, Skip) {
     }
 }
 
+/// How long a lone Esc is held before it is taken as an Esc press (see
+/// [`DetachMatcher::timeout`]).
+pub const ESC_WAIT: std::time::Duration = std::time::Duration::from_millis(30);
+
 /// Finds the detach sequence in a client's input stream.
 pub struct DetachMatcher {
     keys: Vec<Key>,

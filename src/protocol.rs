@@ -11,7 +11,10 @@
 //! output straight to that terminal whenever the client has written
 //! everything relayed before (`Flush`/`Flushed` tell it so), which takes the
 //! client out of the keystroke-echo path; output it cannot write at once is
-//! relayed in Output frames as before.
+//! relayed in Output frames as before. When the fd is also the client's stdin
+//! (opened for reading and writing), the supervisor reads the keys from it
+//! too and watches for the detach sequence the Attach frame names; `Attached`
+//! says whether it does, and the client then leaves its stdin alone.
 //!
 //! VERSION: bump on any change to `Frame` or its encoding.
 
@@ -83,6 +86,9 @@ pub enum Frame {
         mode: AttachMode,
         cols: u16,
         rows: u16,
+        /// The client's detach sequence (`ctrl-] d`), for a supervisor that
+        /// reads the client's terminal itself.
+        detach: String,
     },
     Input(Vec<u8>),
     Resize {
@@ -94,7 +100,11 @@ pub enum Frame {
     /// Every output frame before `Flush(n)` is written to the terminal.
     Flushed(u32),
     // supervisor → client
-    Attached,
+    /// `direct_input`: the supervisor reads the terminal the client passed
+    /// (keys, detach sequence); the client must not read it.
+    Attached {
+        direct_input: bool,
+    },
     Output(Vec<u8>),
     /// The client is detached; `restore` undoes the modes the session set on its terminal.
     Detached {
@@ -174,19 +184,31 @@ fn with_u16s(kind: u8, a: u16, b: u16, extra: Option<u8>, out: &mut Vec<u8>) {
 impl Frame {
     pub fn encode(&self, out: &mut Vec<u8>) {
         match self {
-            Frame::Attach { mode, cols, rows } => {
+            Frame::Attach {
+                mode,
+                cols,
+                rows,
+                detach,
+            } => {
                 let m = match mode {
                     AttachMode::Writer => 0,
                     AttachMode::Viewer => 1,
                     AttachMode::Takeover => 2,
                 };
-                with_u16s(kind::ATTACH, *cols, *rows, Some(m), out)
+                header(out, kind::ATTACH, 5 + detach.len());
+                out.push(m);
+                out.extend_from_slice(&cols.to_be_bytes());
+                out.extend_from_slice(&rows.to_be_bytes());
+                out.extend_from_slice(detach.as_bytes());
             }
             Frame::Input(b) => encode_input(out, b),
             Frame::Resize { cols, rows } => with_u16s(kind::RESIZE, *cols, *rows, None, out),
             Frame::Detach => header(out, kind::DETACH, 0),
             Frame::Request(r) => json(out, kind::REQUEST, r),
-            Frame::Attached => header(out, kind::ATTACHED, 0),
+            Frame::Attached { direct_input } => {
+                header(out, kind::ATTACHED, 1);
+                out.push(*direct_input as u8);
+            }
             Frame::Output(b) => encode_output(out, b),
             Frame::Detached { reason, restore } => {
                 header(out, kind::DETACHED, 1 + restore.len());
@@ -340,7 +362,7 @@ fn u16_at(p: &[u8], i: usize) -> u16 {
 fn decode(k: u8, p: &[u8]) -> Result<Frame, ProtoError> {
     Ok(match k {
         kind::ATTACH => {
-            if p.len() != 5 {
+            if p.len() < 5 {
                 return Err(ProtoError::Malformed("attach"));
             }
             let mode = match p[0] {
@@ -349,10 +371,13 @@ fn decode(k: u8, p: &[u8]) -> Result<Frame, ProtoError> {
                 2 => AttachMode::Takeover,
                 _ => return Err(ProtoError::Malformed("attach")),
             };
+            let detach =
+                std::str::from_utf8(&p[5..]).map_err(|_| ProtoError::Malformed("attach"))?;
             Frame::Attach {
                 mode,
                 cols: u16_at(p, 1),
                 rows: u16_at(p, 3),
+                detach: detach.to_string(),
             }
         }
         kind::INPUT => Frame::Input(p.to_vec()),
@@ -369,7 +394,13 @@ fn decode(k: u8, p: &[u8]) -> Result<Frame, ProtoError> {
         kind::REQUEST => {
             Frame::Request(serde_json::from_slice(p).map_err(|_| ProtoError::Malformed("request"))?)
         }
-        kind::ATTACHED => Frame::Attached,
+        kind::ATTACHED => Frame::Attached {
+            direct_input: match p {
+                [0] => false,
+                [1] => true,
+                _ => return Err(ProtoError::Malformed("attached")),
+            },
+        },
         kind::OUTPUT => Frame::Output(p.to_vec()),
         kind::DETACHED => {
             let reason = match p.first() {
@@ -427,6 +458,13 @@ mod tests {
             mode: AttachMode::Takeover,
             cols: 132,
             rows: 43,
+            detach: "ctrl-] d".into(),
+        });
+        roundtrip(Frame::Attach {
+            mode: AttachMode::Writer,
+            cols: 80,
+            rows: 24,
+            detach: String::new(),
         });
         roundtrip(Frame::Input(b"hello\x1b[A".to_vec()));
         roundtrip(Frame::Resize { cols: 80, rows: 24 });
@@ -436,7 +474,10 @@ mod tests {
             idle: false,
         }));
         roundtrip(Frame::Request(Request::Send { data: vec![3, 13] }));
-        roundtrip(Frame::Attached);
+        roundtrip(Frame::Attached { direct_input: true });
+        roundtrip(Frame::Attached {
+            direct_input: false,
+        });
         roundtrip(Frame::Output(vec![0; 1000]));
         roundtrip(Frame::Detached {
             reason: DetachReason::TakenOver,

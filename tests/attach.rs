@@ -263,11 +263,12 @@ fn queries_are_answered_while_detached() {
     let _ = Duration::from_secs(0);
 }
 
-/// The supervisor writes live output to the client's terminal itself once
-/// the client has written what was relayed (the client is then off the
-/// keystroke-echo path): output still arrives while the client is stopped.
+/// The supervisor reads keys from the client's terminal and writes live
+/// output to it itself once the client has written what was relayed (the
+/// client is then off the keystroke-echo path): typing, output and the
+/// detach sequence all work while the client process is stopped.
 #[test]
-fn live_output_reaches_the_terminal_while_the_client_is_stopped() {
+fn keys_and_output_bypass_a_stopped_client() {
     let sb = Sandbox::new();
     let id = sb.start(&["--name", "direct", "--", "cat"]);
     let mut pty = Pty::spawn(sb.cmd(["attach", "direct"]), 80, 24);
@@ -278,18 +279,24 @@ fn live_output_reaches_the_terminal_while_the_client_is_stopped() {
     let client = pty.child.id() as i32;
     // SAFETY: signalling our own child.
     unsafe { libc::kill(client, libc::SIGSTOP) };
-    sb.linger(["send", "direct", "--enter", "while-stopped"])
+    pty.send(b"typed-while-stopped\r");
+    pty.expect("typed-while-stopped\r\ntyped-while-stopped");
+    sb.linger(["send", "direct", "--enter", "sent-while-stopped"])
         .ok();
-    let seen = pty.expect("while-stopped\r\nwhile-stopped");
+    let seen = pty.expect("sent-while-stopped\r\nsent-while-stopped");
+    pty.send(b"\x1dd");
+    wait_for("the supervisor to detach the stopped client", || {
+        (sb.inspect("direct")["attachment"] == "detached").then_some(())
+    });
     // SAFETY: as above.
     unsafe { libc::kill(client, libc::SIGCONT) };
-    pty.send(b"\x1dd");
     assert_eq!(pty.wait_exit(), 0);
     let after = String::from_utf8_lossy(&pty.output[seen..]).into_owned();
     assert!(
         after.contains(&format!("[detached from session {id}]")),
         "{after:?}"
     );
+    assert_eq!(sb.status("direct"), "running");
     sb.linger(["stop", &id]).ok();
 }
 
@@ -332,5 +339,71 @@ fn output_stays_in_order_when_the_terminal_stalls() {
     );
     pty.send(b"\x1dd");
     assert_eq!(pty.wait_exit(), 0);
+    sb.linger(["stop", &id]).ok();
+}
+
+/// With stdout not a terminal the client passes nothing: it reads the keys
+/// (and finds the detach sequence) and writes all output itself.
+#[test]
+fn a_client_with_stdout_redirected_relays_everything() {
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+    let sb = Sandbox::new();
+    let id = sb.start(&["--name", "piped", "--", "cat"]);
+    let (master, slave) = openpty(80, 24);
+    let mut cmd = sb.cmd(["attach", "piped"]);
+    cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(slave));
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            libc::ioctl(0, libc::TIOCSCTTY, 0);
+            Ok(())
+        });
+    }
+    struct Reap(std::process::Child);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Reap(cmd.spawn().expect("spawn attach"));
+    let mut out = child.0.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let _ = out.read_to_end(&mut all);
+        all
+    });
+    sb.wait_attached("piped");
+    let typed = |bytes: &[u8]| {
+        // SAFETY: writing a valid buffer to our pty master.
+        let n = unsafe { libc::write(master.as_raw_fd(), bytes.as_ptr().cast(), bytes.len()) };
+        assert_eq!(n, bytes.len() as isize);
+    };
+    typed(b"through-the-client\r");
+    wait_for("the echo in the session", || {
+        let r = sb.linger(["logs", "piped"]).ok();
+        r.stdout
+            .contains("through-the-client\nthrough-the-client")
+            .then_some(())
+    });
+    typed(b"\x1dd");
+    let code = wait_for("the client to exit", || child.0.try_wait().unwrap());
+    assert_eq!(code.code(), Some(0));
+    let all = String::from_utf8_lossy(&reader.join().unwrap()).into_owned();
+    assert!(
+        all.contains("through-the-client\r\nthrough-the-client"),
+        "{all:?}"
+    );
+    assert!(
+        all.contains(&format!("[detached from session {id}]")),
+        "{all:?}"
+    );
+    assert_eq!(sb.status("piped"), "running");
     sb.linger(["stop", &id]).ok();
 }

@@ -234,6 +234,7 @@ fn a_client_that_never_reads_does_not_stall_the_session() {
                 mode: AttachMode::Viewer,
                 cols: 80,
                 rows: 24,
+                detach: String::new(),
             }
             .to_bytes(),
         )

@@ -1,11 +1,13 @@
 //! One connected client: its decoder, a bounded output queue and its role.
 
+use crate::keys::{self, DetachMatcher, ESC_WAIT};
 use crate::protocol::{self, Decoder, Frame};
 use crate::screen::{render, Screen};
 use crate::sys::fd;
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
+use std::time::Instant;
 
 /// A client whose queue would grow past this is sent a fresh screen instead of
 /// the backlog: memory stays bounded and a slow client never stalls the pty.
@@ -45,15 +47,16 @@ pub struct Client {
     pub needs_resync: bool,
     /// A terminal fd the client passed with its first frames, not yet used.
     pub passed_terminal: Option<OwnedFd>,
-    /// The attached client's terminal, written to directly when it may be.
-    direct: Option<DirectOut>,
+    /// The attached client's terminal, used directly when it may be.
+    direct: Option<DirectTerminal>,
 }
 
-/// Output written straight to an attached client's terminal (see
-/// `protocol`): only while the client has written everything relayed before,
-/// which it confirms by answering a `Flush` frame.
-struct DirectOut {
-    terminal: OwnedFd,
+/// The attached client's own terminal, passed over the socket (see
+/// `protocol`). Output is written to it directly only while the client has
+/// written everything relayed before, which it confirms by answering a
+/// `Flush` frame; keys are read from it when it is the client's input too.
+struct DirectTerminal {
+    fd: OwnedFd,
     /// The client has written all relayed output: direct writes keep order.
     caught_up: bool,
     /// The `Flush` frame awaiting its answer.
@@ -61,6 +64,25 @@ struct DirectOut {
     /// Output relayed after that `Flush`: its answer is not enough.
     relayed_since_ask: bool,
     next_ask: u32,
+    input: Option<DirectInput>,
+}
+
+/// Keys read from the client's terminal by the supervisor.
+struct DirectInput {
+    matcher: DetachMatcher,
+    /// A lone Esc is held until then (it may begin a kitty key report).
+    escape_deadline: Option<Instant>,
+}
+
+/// What reading a client's terminal gave.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Keys {
+    /// Bytes for the program (possibly none yet: a detach prefix is held).
+    Typed,
+    /// The detach sequence; bytes before it were typed.
+    Detach,
+    /// The terminal is gone; the client sees that too and leaves.
+    Gone,
 }
 
 impl Client {
@@ -114,23 +136,91 @@ impl Client {
         self.relayed();
     }
 
-    /// Write output to the client's terminal directly from now on, once it
-    /// has written what was relayed so far. Only a terminal is accepted.
-    pub fn use_passed_terminal(&mut self) {
-        let Some(terminal) = self.passed_terminal.take() else {
-            return;
+    /// Use the terminal the client passed, if it is one: output goes to it
+    /// directly once the client has written what is relayed from here on,
+    /// and when the client opened it for reading too, keys are read from it
+    /// (watching for `detach`). Returns whether keys are read here.
+    pub fn adopt_terminal(&mut self, detach: &str) -> bool {
+        let Some(fd) = self.passed_terminal.take() else {
+            return false;
         };
-        if !crate::sys::term::isatty(terminal.as_raw_fd()) {
-            return;
+        if !crate::sys::term::isatty(fd.as_raw_fd()) {
+            return false;
         }
-        self.direct = Some(DirectOut {
-            terminal,
+        let keys = keys::parse_sequence(detach).ok().filter(|k| k.len() >= 2);
+        let input = match keys {
+            Some(keys) if fd::is_read_write(&fd) => Some(DirectInput {
+                matcher: DetachMatcher::new(&keys),
+                escape_deadline: None,
+            }),
+            _ => None,
+        };
+        let reads_keys = input.is_some();
+        self.direct = Some(DirectTerminal {
+            fd,
             caught_up: false,
             asked: None,
             relayed_since_ask: false,
             next_ask: 0,
+            input,
         });
-        self.relayed();
+        reads_keys
+    }
+
+    /// The terminal to read keys from, when the supervisor does.
+    pub fn keys_fd(&self) -> Option<i32> {
+        let d = self.direct.as_ref()?;
+        d.input.as_ref().map(|_| d.fd.as_raw_fd())
+    }
+
+    /// When a held lone Esc must be let through.
+    pub fn escape_deadline(&self) -> Option<Instant> {
+        self.direct.as_ref()?.input.as_ref()?.escape_deadline
+    }
+
+    /// Read typed keys from the client's terminal; bytes for the program are
+    /// appended to `out`.
+    pub fn read_keys(&mut self, out: &mut Vec<u8>) -> Keys {
+        let Some(d) = &mut self.direct else {
+            return Keys::Typed;
+        };
+        let Some(input) = &mut d.input else {
+            return Keys::Typed;
+        };
+        let mut buf = [0u8; 16 * 1024];
+        let n = match fd::read(d.fd.as_raw_fd(), &mut buf) {
+            Ok(0) => 0,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Keys::Typed,
+            Err(_) => 0,
+        };
+        if n == 0 {
+            self.direct = None;
+            return Keys::Gone;
+        }
+        let detach = input.matcher.push(&buf[..n], out);
+        input.escape_deadline = input
+            .matcher
+            .escape_pending()
+            .then(|| Instant::now() + ESC_WAIT);
+        if detach {
+            Keys::Detach
+        } else {
+            Keys::Typed
+        }
+    }
+
+    /// No more keys came after a lone Esc: it is a key press of its own.
+    pub fn escape_timeout(&mut self, out: &mut Vec<u8>) -> Keys {
+        let Some(input) = self.direct.as_mut().and_then(|d| d.input.as_mut()) else {
+            return Keys::Typed;
+        };
+        input.escape_deadline = None;
+        if input.matcher.timeout(out) {
+            Keys::Detach
+        } else {
+            Keys::Typed
+        }
     }
 
     /// The client answered `Flush(n)`.
@@ -169,7 +259,7 @@ impl Client {
     pub fn output(&mut self, bytes: &[u8]) -> bool {
         let mut rest = bytes;
         if let Some(d) = self.direct.as_ref().filter(|d| d.caught_up) {
-            match fd::write(d.terminal.as_raw_fd(), bytes) {
+            match fd::write(d.fd.as_raw_fd(), bytes) {
                 Ok(n) if n == bytes.len() => return true,
                 Ok(n) => rest = &bytes[n..],
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
@@ -274,6 +364,7 @@ mod tests {
     use super::*;
     use std::io::Read;
     use std::os::fd::FromRawFd;
+    use std::time::Duration;
 
     /// A slow peer: the queue is dropped (and a redraw queued) while a frame
     /// is half written and after written frames were trimmed off the front.
@@ -388,13 +479,20 @@ mod tests {
             unsafe { OwnedFd::from_raw_fd(crate::sys::pty::open_slave(&path).expect("slave")) };
         fd::set_nonblocking(&master, true).expect("nonblocking");
         fd::set_nonblocking(&slave, true).expect("nonblocking");
+        // Raw, as the client leaves its terminal; the guard's restore is not
+        // wanted (the fd is closed by then).
+        std::mem::forget(crate::sys::term::RawMode::enter(slave.as_raw_fd()).expect("raw"));
         let mut c = Client::new(ours);
         c.role = Role::Writer;
         c.passed_terminal = Some(slave);
 
-        c.use_passed_terminal();
+        assert!(c.adopt_terminal("ctrl-] d"), "opened read-write: keys too");
+        c.queue_raw_output(b"P");
         c.flush();
-        assert_eq!(peer.frames(), [Frame::Flush(0)]);
+        assert_eq!(
+            peer.frames(),
+            [Frame::Output(b"P".to_vec()), Frame::Flush(0)]
+        );
         assert!(c.output(b"A"), "relayed while the client has not answered");
         c.flush();
         assert_eq!(peer.frames(), [Frame::Output(b"A".to_vec())]);
@@ -435,9 +533,33 @@ mod tests {
                 Frame::Output(b"D".to_vec())
             ]
         );
+        // Keys typed at the terminal are read here, the detach sequence found.
+        assert_eq!(c.keys_fd(), c.direct.as_ref().map(|d| d.fd.as_raw_fd()));
+        fd::write_all(master.as_raw_fd(), b"ab\x1d").expect("type");
+        let mut typed = Vec::new();
+        let keys_arrive = |c: &Client| {
+            let fd = c.keys_fd().expect("keys fd");
+            assert!(crate::sys::poll::wait_readable(fd, Some(Duration::from_secs(10))).unwrap());
+        };
+        keys_arrive(&c);
+        assert_eq!(c.read_keys(&mut typed), Keys::Typed);
+        assert_eq!(typed, b"ab", "ctrl-] is held: it may begin the sequence");
+        fd::write_all(master.as_raw_fd(), b"d").expect("type");
+        keys_arrive(&c);
+        assert_eq!(c.read_keys(&mut typed), Keys::Detach);
+        assert_eq!(typed, b"ab");
+        // A lone Esc is held, then let through when nothing follows.
+        fd::write_all(master.as_raw_fd(), b"\x1b").expect("type");
+        typed.clear();
+        keys_arrive(&c);
+        assert_eq!(c.read_keys(&mut typed), Keys::Typed);
+        assert!(typed.is_empty() && c.escape_deadline().is_some());
+        assert_eq!(c.escape_timeout(&mut typed), Keys::Typed);
+        assert_eq!(typed, b"\x1b");
+        assert_eq!(c.escape_deadline(), None);
         // Detached: the client writes what follows; nothing goes direct.
         c.flushed(4);
         c.finish(&Frame::Detach);
-        assert!(c.direct.is_none());
+        assert!(c.direct.is_none() && c.keys_fd().is_none());
     }
 }

@@ -4,7 +4,7 @@
 //! deadline (checkpoint, idle TTL, stop escalation, the model catching up with
 //! a burst of output), never a periodic tick.
 
-use super::clients::{Client, Role};
+use super::clients::{Client, Keys, Role};
 use super::log::Log;
 use super::model::Model;
 use super::recorder::Recorder;
@@ -47,6 +47,8 @@ enum Src {
     Listener,
     Pty,
     Client(usize),
+    /// The terminal of client `i`, when the supervisor reads its keys.
+    Terminal(usize),
 }
 
 pub struct Session {
@@ -160,6 +162,9 @@ impl Session {
             if c.role == Role::New {
                 consider(*since + NEW_CLIENT_TIMEOUT);
             }
+            if let Some(t) = c.escape_deadline() {
+                consider(t);
+            }
         }
         d
     }
@@ -241,6 +246,9 @@ pub fn run(s: &mut Session, reg: &Registry) -> i32 {
                 interest |= poll::WRITE;
             }
             set.add(Src::Client(i), c.fd(), interest);
+            if let Some(fd) = c.keys_fd().filter(|_| !c.closing) {
+                set.add(Src::Terminal(i), fd, poll::READ);
+            }
         }
         let mut timeout = s
             .next_deadline()
@@ -291,6 +299,13 @@ pub fn run(s: &mut Session, reg: &Registry) -> i32 {
                     }
                     if ev.writable() {
                         s.clients[i].flush();
+                    }
+                }
+                Src::Terminal(i) => {
+                    if !s.clients[i].closing {
+                        let mut typed = Vec::new();
+                        let keys = s.clients[i].read_keys(&mut typed);
+                        on_keys(s, reg, i, keys, &typed);
                     }
                 }
             }
@@ -508,14 +523,7 @@ fn on_client(s: &mut Session, reg: &Registry, i: usize) {
             // Keystrokes go straight to the program's queue, no Frame built.
             let before = s.pty_in.len();
             s.clients[i].decoder.take_input(&mut s.pty_in);
-            if s.pty_in.len() > before {
-                if s.pty_in.len() > PTY_INPUT_MAX {
-                    s.log.line("input queue full: dropping input");
-                    s.pty_in.truncate(before);
-                }
-                write_pty(s);
-                s.touch();
-            }
+            typed(s, before);
         }
         match s.clients[i].decoder.next_frame() {
             Ok(Some(frame)) => on_frame(s, reg, i, frame),
@@ -528,6 +536,42 @@ fn on_client(s: &mut Session, reg: &Registry, i: usize) {
             }
         }
     }
+}
+
+/// Input appended to `pty_in` after `before` was typed: send it on (or drop
+/// it whole when the program is that far behind reading).
+fn typed(s: &mut Session, before: usize) {
+    if s.pty_in.len() == before {
+        return;
+    }
+    if s.pty_in.len() > PTY_INPUT_MAX {
+        s.log.line("input queue full: dropping input");
+        s.pty_in.truncate(before);
+    }
+    write_pty(s);
+    s.touch();
+}
+
+/// Keys the supervisor read from client `i`'s terminal itself.
+fn on_keys(s: &mut Session, reg: &Registry, i: usize, keys: Keys, bytes: &[u8]) {
+    if s.clients[i].role == Role::Writer {
+        let before = s.pty_in.len();
+        s.pty_in.extend_from_slice(bytes);
+        typed(s, before);
+    }
+    if keys == Keys::Detach {
+        detach_client(s, reg, i);
+    }
+}
+
+/// The client asked to detach (its detach sequence).
+fn detach_client(s: &mut Session, reg: &Registry, i: usize) {
+    let restore = restore_bytes(s.model.screen());
+    s.clients[i].finish(&Frame::Detached {
+        reason: DetachReason::Requested,
+        restore,
+    });
+    s.save_record(reg);
 }
 
 fn restore_bytes(screen: &Screen) -> Vec<u8> {
@@ -561,7 +605,15 @@ fn exited_frame(s: &mut Session) -> Frame {
 fn on_frame(s: &mut Session, reg: &Registry, i: usize, frame: Frame) {
     let role = s.clients[i].role;
     match (role, frame) {
-        (Role::New, Frame::Attach { mode, cols, rows }) => attach(s, reg, i, mode, cols, rows),
+        (
+            Role::New,
+            Frame::Attach {
+                mode,
+                cols,
+                rows,
+                detach,
+            },
+        ) => attach(s, reg, i, mode, (cols, rows), &detach),
         (Role::New, Frame::Request(req)) => request(s, reg, i, req),
         (Role::Writer, Frame::Input(bytes)) => {
             queue_input(s, &bytes);
@@ -571,15 +623,7 @@ fn on_frame(s: &mut Session, reg: &Registry, i: usize, frame: Frame) {
         (Role::Writer, Frame::Resize { cols, rows }) => resize(s, reg, cols, rows),
         (Role::Viewer, Frame::Resize { .. }) => {}
         (Role::Writer | Role::Viewer, Frame::Flushed(n)) => s.clients[i].flushed(n),
-        (Role::Writer | Role::Viewer, Frame::Detach) => {
-            let restore = restore_bytes(s.model.screen());
-            let c = &mut s.clients[i];
-            c.finish(&Frame::Detached {
-                reason: DetachReason::Requested,
-                restore,
-            });
-            s.save_record(reg);
-        }
+        (Role::Writer | Role::Viewer, Frame::Detach) => detach_client(s, reg, i),
         (_, other) => {
             s.log.line(&format!(
                 "client {i} ({role:?}): unexpected frame {other:?}; closing it"
@@ -589,13 +633,22 @@ fn on_frame(s: &mut Session, reg: &Registry, i: usize, frame: Frame) {
     }
 }
 
-fn attach(s: &mut Session, reg: &Registry, i: usize, mode: AttachMode, cols: u16, rows: u16) {
+fn attach(
+    s: &mut Session,
+    reg: &Registry,
+    i: usize,
+    mode: AttachMode,
+    (cols, rows): (u16, u16),
+    detach: &str,
+) {
     if s.finished_at.is_some() {
         // Attached `run` of a command that already ended: show what it printed.
         let c = &mut s.clients[i];
         if s.awaiting_attach && mode != AttachMode::Viewer {
             s.awaiting_attach = false;
-            c.queue(&Frame::Attached);
+            c.queue(&Frame::Attached {
+                direct_input: false,
+            });
             let paint = render::redraw(
                 s.model.screen(),
                 render::Redraw::Attach {
@@ -642,9 +695,9 @@ fn attach(s: &mut Session, reg: &Registry, i: usize, mode: AttachMode, cols: u16
     let history = s.model.screen().history_len().min(ATTACH_HISTORY);
     let paint = render::redraw(s.model.screen(), render::Redraw::Attach { history });
     let c = &mut s.clients[i];
-    c.queue(&Frame::Attached);
+    let direct_input = c.adopt_terminal(detach);
+    c.queue(&Frame::Attached { direct_input });
     c.queue_raw_output(&paint);
-    c.use_passed_terminal();
     c.flush();
     s.save_record(reg);
 }
@@ -851,6 +904,13 @@ fn on_deadlines(s: &mut Session, reg: &Registry) {
     for (c, since) in s.clients.iter_mut().zip(&s.client_since) {
         if c.role == Role::New && now.duration_since(*since) >= NEW_CLIENT_TIMEOUT {
             c.dead = true;
+        }
+    }
+    for i in 0..s.clients.len() {
+        if s.clients[i].escape_deadline().is_some_and(|t| now >= t) {
+            let mut typed = Vec::new();
+            let keys = s.clients[i].escape_timeout(&mut typed);
+            on_keys(s, reg, i, keys, &typed);
         }
     }
 }

@@ -20,6 +20,13 @@ pub fn set_nonblocking(fd: &impl AsRawFd, on: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// Whether `fd` was opened for both reading and writing.
+pub fn is_read_write(fd: &impl AsRawFd) -> bool {
+    // SAFETY: F_GETFL on an fd we hold.
+    let fl = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) };
+    fl >= 0 && fl & libc::O_ACCMODE == libc::O_RDWR
+}
+
 /// `fcntl(F_SETFD, FD_CLOEXEC)`.
 pub fn set_cloexec(fd: &impl AsRawFd) -> io::Result<()> {
     // SAFETY: F_SETFD on an fd we borrow.

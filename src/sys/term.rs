@@ -12,6 +12,18 @@ pub fn isatty(fd: RawFd) -> bool {
 
 /// `ioctl(TIOCGWINSZ)`: (cols, rows), or None when the fd is not a terminal
 /// or reports a zero size.
+/// Whether two fds are the same device (e.g. one terminal on stdin and stdout).
+pub fn same_device(a: RawFd, b: RawFd) -> bool {
+    let rdev = |fd| {
+        // SAFETY: fstat fills a plain struct for an fd we borrow.
+        unsafe {
+            let mut st: libc::stat = std::mem::zeroed();
+            (libc::fstat(fd, &mut st) == 0).then_some(st.st_rdev)
+        }
+    };
+    matches!((rdev(a), rdev(b)), (Some(x), Some(y)) if x == y)
+}
+
 pub fn winsize(fd: RawFd) -> Option<(u16, u16)> {
     // SAFETY: ws is a valid winsize for the kernel to fill.
     unsafe {
