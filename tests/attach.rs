@@ -407,3 +407,41 @@ fn a_client_with_stdout_redirected_relays_everything() {
     assert_eq!(sb.status("piped"), "running");
     sb.linger(["stop", &id]).ok();
 }
+
+/// CPU ticks (utime + stime) a process has used, from /proc.
+fn cpu_ticks(pid: i64) -> u64 {
+    let stat = read(format!("/proc/{pid}/stat"));
+    // Fields after the command name (which may hold spaces) start at state.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    f.get(11).and_then(|u| u.parse::<u64>().ok()).unwrap_or(0)
+        + f.get(12).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0)
+}
+
+/// After a keystroke the supervisor polls briefly for the echo without
+/// sleeping; a program that never echoes must not keep it spinning.
+#[test]
+fn keystrokes_without_echo_leave_the_supervisor_idle() {
+    let sb = Sandbox::new();
+    let script = "stty -echo; echo READY; exec cat >/dev/null";
+    let id = sb.start(&["--name", "quiet", "--", "sh", "-c", script]);
+    let mut pty = Pty::spawn(sb.cmd(["attach", "quiet"]), 80, 24);
+    let sup = sb.wait_attached("quiet")["supervisor_pid"]
+        .as_i64()
+        .unwrap();
+    pty.expect("READY");
+    for _ in 0..50 {
+        pty.send(b"k");
+        pty.pump(Duration::from_millis(2));
+    }
+    let before = cpu_ticks(sup);
+    let window = std::time::Instant::now();
+    while window.elapsed() < Duration::from_secs(1) {
+        pty.pump(Duration::from_millis(50));
+    }
+    let used = cpu_ticks(sup) - before;
+    assert!(used <= 5, "supervisor used {used} ticks in 1 s of silence");
+    pty.send(b"\x1dd");
+    assert_eq!(pty.wait_exit(), 0);
+    sb.linger(["stop", &id]).ok();
+}

@@ -208,3 +208,9 @@ pub fn chdir(path: &CString) -> io::Result<()> {
     // SAFETY: path is a valid C string.
     cvt(unsafe { libc::chdir(path.as_ptr()) }).map(drop)
 }
+
+/// `sched_yield(2)`: let another runnable task on this CPU go first.
+pub fn yield_now() {
+    // SAFETY: no arguments, no memory.
+    unsafe { libc::sched_yield() };
+}
