@@ -254,3 +254,79 @@ fn a_client_that_never_reads_does_not_stall_the_session() {
     drop(stuck);
     sb.linger(["stop", &id]).ok();
 }
+
+/// Read frames from a raw client connection until `want` matches one.
+fn frames_until(s: &mut UnixStream, what: &str, want: impl Fn(&Frame) -> bool) -> Vec<Frame> {
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut d = protocol::Decoder::new();
+    let mut seen = Vec::new();
+    let start = Instant::now();
+    let mut buf = [0u8; 65536];
+    loop {
+        while let Some(f) = d.next_frame().expect("well-formed frames") {
+            let done = want(&f);
+            seen.push(f);
+            if done {
+                return seen;
+            }
+        }
+        assert!(start.elapsed() < DEADLINE, "no {what} in {seen:?}");
+        match s.read(&mut buf) {
+            Ok(0) => panic!("connection closed before {what}: {seen:?}"),
+            Ok(n) => d.push(&buf[..n]),
+            Err(_) => {}
+        }
+    }
+}
+
+/// A client may pass one fd with its Attach frame, and only a terminal is
+/// used: anything else is closed and all output is relayed as frames.
+#[test]
+fn a_passed_fd_that_is_not_a_terminal_is_not_used() {
+    use std::os::fd::AsRawFd;
+    let sb = Sandbox::new();
+    let id = sb.start(&["--", "cat"]);
+    let path = socket_of(&sb, &id);
+    let mut s = UnixStream::connect(&path).unwrap();
+    let greeting = read_some(&mut s, protocol::GREETING_LEN);
+    assert_eq!(protocol::parse_greeting(&greeting), Some(protocol::VERSION));
+    let (r, w) = linger::sys::fd::pipe_cloexec().unwrap();
+    let attach = Frame::Attach {
+        mode: AttachMode::Writer,
+        cols: 80,
+        rows: 24,
+        detach: "ctrl-] d".into(),
+    }
+    .to_bytes();
+    let sent = linger::sys::socket::send_with_fd(s.as_raw_fd(), &attach, w.as_raw_fd()).unwrap();
+    assert_eq!(sent, attach.len());
+    drop(w);
+    let seen = frames_until(&mut s, "Attached", |f| matches!(f, Frame::Attached { .. }));
+    assert_eq!(
+        seen.last(),
+        Some(&Frame::Attached {
+            direct_input: false
+        })
+    );
+    s.write_all(&Frame::Input(b"relayed\r".to_vec()).to_bytes())
+        .unwrap();
+    frames_until(
+        &mut s,
+        "the echo as Output",
+        |f| matches!(f, Frame::Output(b) if find(b, b"relayed").is_some()),
+    );
+    // The supervisor let go of the pipe's write end while still connected.
+    wait_for("the supervisor to close the passed pipe", || {
+        let mut pfd = libc::pollfd {
+            fd: r.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, no waiting.
+        let n = unsafe { libc::poll(&mut pfd, 1, 0) };
+        (n == 1 && pfd.revents & libc::POLLHUP != 0).then_some(())
+    });
+    drop(s);
+    sb.linger(["stop", &id]).ok();
+}

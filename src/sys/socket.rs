@@ -24,14 +24,23 @@ pub fn peer_uid(sock: &impl AsRawFd) -> io::Result<u32> {
 /// (MSG_CTRUNC) and never reach us.
 const MAX_FDS: usize = 4;
 
-fn cmsg_space() -> usize {
-    // SAFETY: CMSG_SPACE only computes a size.
-    unsafe { libc::CMSG_SPACE((MAX_FDS * std::mem::size_of::<RawFd>()) as u32) as usize }
+/// Control-message space for MAX_FDS fds, aligned for `cmsghdr`, on the
+/// stack: client reads are a hot path and allocate nothing.
+#[repr(C, align(8))]
+struct ControlBuf([u8; 64]);
+
+impl ControlBuf {
+    fn new() -> ControlBuf {
+        // SAFETY: CMSG_SPACE only computes a size.
+        let need = unsafe { libc::CMSG_SPACE((MAX_FDS * std::mem::size_of::<RawFd>()) as u32) };
+        debug_assert!(need as usize <= 64);
+        ControlBuf([0; 64])
+    }
 }
 
 /// Write `bytes` with `fd` attached (SCM_RIGHTS). Returns how many bytes went.
 pub fn send_with_fd(sock: RawFd, bytes: &[u8], fd: RawFd) -> io::Result<usize> {
-    let mut control = vec![0u8; cmsg_space()];
+    let mut control = ControlBuf::new();
     // SAFETY: iov and control point into live buffers of the given lengths;
     // the cmsg header is written inside `control`, which CMSG_SPACE sized.
     unsafe {
@@ -42,7 +51,7 @@ pub fn send_with_fd(sock: RawFd, bytes: &[u8], fd: RawFd) -> io::Result<usize> {
         let mut msg: libc::msghdr = std::mem::zeroed();
         msg.msg_iov = &mut iov;
         msg.msg_iovlen = 1;
-        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_control = control.0.as_mut_ptr().cast();
         msg.msg_controllen = libc::CMSG_SPACE(std::mem::size_of::<RawFd>() as u32) as _;
         let cmsg = libc::CMSG_FIRSTHDR(&msg);
         (*cmsg).cmsg_level = libc::SOL_SOCKET;
@@ -65,7 +74,7 @@ pub fn send_with_fd(sock: RawFd, bytes: &[u8], fd: RawFd) -> io::Result<usize> {
 /// Read into `buf`; fds that came with the bytes are appended to `fds`
 /// (close-on-exec). Ok(0) is end of file.
 pub fn recv_with_fds(sock: RawFd, buf: &mut [u8], fds: &mut Vec<OwnedFd>) -> io::Result<usize> {
-    let mut control = vec![0u8; cmsg_space()];
+    let mut control = ControlBuf::new();
     // SAFETY: as in send_with_fd; the kernel fills at most msg_controllen
     // bytes of `control`, and each SCM_RIGHTS entry is an fd now ours.
     unsafe {
@@ -76,8 +85,8 @@ pub fn recv_with_fds(sock: RawFd, buf: &mut [u8], fds: &mut Vec<OwnedFd>) -> io:
         let mut msg: libc::msghdr = std::mem::zeroed();
         msg.msg_iov = &mut iov;
         msg.msg_iovlen = 1;
-        msg.msg_control = control.as_mut_ptr().cast();
-        msg.msg_controllen = control.len() as _;
+        msg.msg_control = control.0.as_mut_ptr().cast();
+        msg.msg_controllen = control.0.len() as _;
         let n = loop {
             let n = libc::recvmsg(sock, &mut msg, libc::MSG_CMSG_CLOEXEC);
             if n >= 0 {
