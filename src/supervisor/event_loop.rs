@@ -38,14 +38,14 @@ const EXIT_FLUSH: Duration = Duration::from_secs(3);
 const ATTACH_HISTORY: usize = 5_000;
 /// Pending input to the program beyond this is dropped (a stuck program).
 const PTY_INPUT_MAX: usize = 4 << 20;
-/// A client that has not said what it wants within this time is dropped.
 /// After a few typed keys the loop polls without sleeping this long, giving
 /// the CPU away between polls (`sched_yield`), waiting for the echo: waking a
-/// sleeping process costs more than the echo takes to come back (make bench:
+/// sleeping process costs more than the echo takes to come back (side by side:
 /// echo p50 94 -> 65 us). At most this much CPU per keystroke.
 const ECHO_SPIN: Duration = Duration::from_micros(150);
 /// Input larger than this (a paste) is not waited on.
 const ECHO_SPIN_INPUT_MAX: usize = 64;
+/// A client that has not said what it wants within this time is dropped.
 const NEW_CLIENT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -81,6 +81,8 @@ pub struct Session {
     awaiting_attach: bool,
     /// After a keystroke, poll without sleeping until then (`ECHO_SPIN`).
     echo_wait_until: Option<Instant>,
+    /// Keys read from a client's terminal, reused.
+    keys_buf: Vec<u8>,
 }
 
 struct Stopping {
@@ -130,6 +132,7 @@ impl Session {
             read_buf: vec![0; PTY_READ_CHUNK],
             pty_in: Vec::new(),
             echo_wait_until: None,
+            keys_buf: Vec::new(),
             pty_open: true,
             exit: None,
             last_activity: Instant::now(),
@@ -323,9 +326,11 @@ pub fn run(s: &mut Session, reg: &Registry) -> i32 {
                 }
                 Src::Terminal(i) => {
                     if !s.clients[i].closing {
-                        let mut typed = Vec::new();
+                        let mut typed = std::mem::take(&mut s.keys_buf);
+                        typed.clear();
                         let keys = s.clients[i].read_keys(&mut typed);
                         on_keys(s, reg, i, keys, &typed);
+                        s.keys_buf = typed;
                     }
                 }
             }
