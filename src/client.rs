@@ -33,6 +33,12 @@ fn connect_err(id: &str, e: &io::Error) -> Error {
 /// Connect to a live session's supervisor and check its protocol version. A
 /// missing socket of a live supervisor is re-created by SIGUSR1, then retried.
 pub fn connect(reg: &Registry, rec: &Record) -> Result<Conn> {
+    connect_within(reg, rec, REPLY_TIMEOUT)
+}
+
+/// `connect`, giving up when the supervisor has not greeted within `timeout`
+/// (a stopped or wedged supervisor accepts but never answers).
+pub fn connect_within(reg: &Registry, rec: &Record, timeout: Duration) -> Result<Conn> {
     let path = reg.socket_path(&rec.id);
     let sock = match UnixStream::connect(&path) {
         Ok(s) => s,
@@ -67,14 +73,14 @@ pub fn connect(reg: &Registry, rec: &Record) -> Result<Conn> {
         dec: protocol::Decoder::new(),
         buf: vec![0; 256 * 1024],
     };
-    conn.greet()?;
+    conn.greet(timeout)?;
     Ok(conn)
 }
 
 impl Conn {
-    fn greet(&mut self) -> Result<()> {
+    fn greet(&mut self, timeout: Duration) -> Result<()> {
         let mut got = Vec::new();
-        let deadline = Instant::now() + REPLY_TIMEOUT;
+        let deadline = Instant::now() + timeout;
         while got.len() < protocol::GREETING_LEN {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero()
@@ -297,7 +303,10 @@ pub fn attach(
     let end = attach_loop(&mut conn, &signals, matcher);
     let (end, restore) = match end {
         Ok((end, restore)) => (Ok(end), restore),
-        Err(e) => (Err(e), fallback_restore()),
+        Err(e) => (
+            ended_meanwhile(reg, &rec.id).unwrap_or(Err(e)),
+            fallback_restore(),
+        ),
     };
     let _ = out_all(&restore);
     drop(raw);
@@ -316,9 +325,19 @@ pub fn attach(
     end
 }
 
-/// Used when the supervisor vanished without saying which modes to undo.
+/// The connection broke: when the record says the session ended meanwhile
+/// (`stop --force` kills the supervisor), end as for an ordinary exit.
+fn ended_meanwhile(reg: &Registry, id: &str) -> Option<Result<AttachEnd>> {
+    let rec = reg
+        .ended_record(id, crate::commands::wait::LOST_GRACE)
+        .ok()?;
+    (!rec.is_live()).then(|| Registry::outcome(&rec).map(AttachEnd::Exited))
+}
+
+/// Used when the supervisor vanished without saying which modes to undo:
+/// the modes a session may have set, as in `render::restore_sequence`.
 fn fallback_restore() -> Vec<u8> {
-    b"\x1b[0m\x1b[?25h\x1b[?1l\x1b>\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1004l\x1b[?2004l".to_vec()
+    b"\x1b[?1049l\x1b[0m\x1b[?25h\x1b[?1l\x1b>\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1004l\x1b[?2004l\x1b[?9l\x1b[?1005l\x1b[?1015l\x1b[?7h\x1b[4l\x1b(B\x1b)B\x0f\x1b[0 q".to_vec()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

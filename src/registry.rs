@@ -14,6 +14,7 @@ use std::io::Write;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 pub const RECORD_VERSION: u32 = 1;
 
@@ -326,6 +327,42 @@ impl Registry {
             Ok(fresh)
         })();
         updated.unwrap_or(rec)
+    }
+
+    /// The record of a session whose connection just broke. Whoever ended it
+    /// (`stop --force` kills the supervisor, then writes `killed`) gets up to
+    /// `grace` to write the final record; a record that still says running
+    /// with its supervisor gone is then lost. Still live after `grace` when
+    /// the supervisor is there (the connection broke for another reason).
+    pub fn ended_record(&self, id: &str, grace: Duration) -> Result<Record> {
+        let deadline = Instant::now() + grace;
+        let mut delay = Duration::from_millis(2);
+        loop {
+            let rec = self.read(id)?;
+            // (Not "the supervisor is alive": a killed one may not have
+            // finished dying when its sockets close.)
+            if !rec.is_live() {
+                return Ok(rec);
+            }
+            if Instant::now() >= deadline {
+                return Ok(self.check_lost(rec));
+            }
+            std::thread::sleep(delay);
+            delay = (delay * 2).min(Duration::from_millis(100));
+        }
+    }
+
+    /// What a command waiting on a session reports once the record says it
+    /// ended: its exit code, or an error when its supervisor was lost (there
+    /// is no code to pass on).
+    pub fn outcome(rec: &Record) -> Result<i32> {
+        if rec.end_reason == Some(EndReason::Lost) {
+            return Err(Error::runtime(format!(
+                "session {} was lost: its supervisor is gone",
+                rec.id
+            )));
+        }
+        Ok(rec.exit_code.unwrap_or(1))
     }
 
     /// Resolve a selector: exact name (among all sessions, live first), full id,

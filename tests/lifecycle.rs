@@ -470,3 +470,38 @@ fn profiles_apply_command_workdir_env() {
         format!("fast {}", std::fs::canonicalize(&wd).unwrap().display())
     );
 }
+
+/// Missing parents of the state directory are created private too.
+#[test]
+fn missing_parent_directories_are_created_private() {
+    use std::os::unix::fs::MetadataExt;
+    let mut sb = Sandbox::new();
+    sb.dir = sb.root.join("a").join("b").join("state");
+    let id = sb.start(&["--", "sleep", "100"]);
+    for d in [sb.root.join("a"), sb.root.join("a/b"), sb.dir.clone()] {
+        let mode = std::fs::metadata(&d).unwrap().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", d.display());
+    }
+    sb.linger(["stop", &id]).ok();
+}
+
+/// A supervisor that accepts but never answers (stopped) does not make
+/// `stop` wait longer than its timeout plus 2 s; it is killed and recorded so.
+#[test]
+fn stop_of_a_wedged_supervisor_keeps_to_the_timeout() {
+    let sb = Sandbox::new();
+    let id = sb.start(&["--", "sleep", "100"]);
+    let sup = sb.inspect(&id)["supervisor_pid"].as_i64().unwrap() as i32;
+    // SAFETY: signalling the supervisor this test started.
+    unsafe { libc::kill(sup, libc::SIGSTOP) };
+    let start = std::time::Instant::now();
+    sb.linger(["stop", "--timeout", "1", &id]).ok();
+    let took = start.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(6),
+        "stop took {took:?}"
+    );
+    let rec = sb.inspect(&id);
+    assert_eq!(rec["end_reason"], "killed");
+    assert_eq!(rec["exit_code"], 137);
+}

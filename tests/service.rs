@@ -1185,3 +1185,113 @@ fn history_of_a_flood_is_whole_and_in_order() {
     assert!(line.contains(&format!("3{}m", old % 8)), "{line:?}");
     sb.linger(["stop", &id]).ok();
 }
+
+/// `stop --force` kills the supervisor and then records `killed`: whoever
+/// was waiting on the session (`wait`, `logs -f`, an attached client) gets
+/// that code, not a broken connection.
+#[test]
+fn watchers_of_a_force_stopped_session_get_its_code() {
+    let sb = Sandbox::new();
+    let id = sb.start(&["--name", "doomed", "--", "sleep", "100"]);
+    let socket = sb.inspect(&id)["socket"].as_str().unwrap().to_string();
+    let spawn = |args: &[&str]| {
+        let mut c = sb.cmd(args);
+        c.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        Reaped(Some(c.spawn().expect("spawn")))
+    };
+    let waiter = spawn(&["wait", &id]);
+    let follower = spawn(&["logs", "-f", &id]);
+    let mut attached = attach_pty(&sb, &[&id], 80, 24);
+    // The listener and three connections (accepted sockets carry its path).
+    wait_for("wait, logs -f and attach to connect", || {
+        let table = read("/proc/net/unix");
+        let n = table
+            .lines()
+            .filter(|l| l.ends_with(socket.as_str()))
+            .count();
+        (n >= 4).then_some(())
+    });
+    sb.linger(["stop", "--force", &id]).ok();
+    for (what, p) in [("wait", waiter), ("logs -f", follower)] {
+        let (code, stderr) = p.finish();
+        assert_eq!(code, Some(137), "{what}: {stderr}");
+    }
+    assert_eq!(attached.wait_exit(), 137);
+    assert!(
+        attached
+            .text()
+            .contains(&format!("[session {id} exited with code 137]")),
+        "{:?}",
+        attached.text()
+    );
+}
+
+/// A child process killed when the test ends, however it ends.
+struct Reaped(Option<Child>);
+
+impl Reaped {
+    /// Wait (bounded) for it to exit: its code and standard error.
+    fn finish(mut self) -> (Option<i32>, String) {
+        let child = self.0.as_mut().unwrap();
+        let status = wait_for("the process to exit", || child.try_wait().unwrap());
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        self.0 = None;
+        (status.code(), err)
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// `wait` on a session whose supervisor died says so (exit 1, one line); its
+/// timeout message is an error line like any other.
+#[test]
+fn wait_reports_a_lost_session_and_its_timeout() {
+    let sb = Sandbox::new();
+    let id = sb.start(&["--", "sleep", "100"]);
+    let r = sb.linger(["wait", "--timeout", "0.2", &id]).code(124);
+    assert_eq!(
+        r.stderr,
+        format!("linger: timed out waiting for session {id}\n")
+    );
+    kill_lost(&sb.inspect(&id));
+    let r = sb.linger(["wait", &id]).code(1);
+    assert_eq!(
+        r.stderr,
+        format!("linger: session {id} was lost: its supervisor is gone\n")
+    );
+    assert_eq!(sb.inspect(&id)["end_reason"], "lost");
+}
+
+/// A recording that cannot be written fails the run before anything starts.
+#[test]
+fn run_with_an_unwritable_recording_fails() {
+    let sb = Sandbox::new();
+    let r = sb
+        .linger([
+            "run",
+            "-d",
+            "--record",
+            "/nonexistent/dir/x.cast",
+            "--",
+            "sleep",
+            "100",
+        ])
+        .code(1);
+    assert_eq!(
+        r.stderr,
+        "linger: cannot write the recording '/nonexistent/dir/x.cast': No such file or directory\n"
+    );
+    assert!(sb.records().is_empty(), "a session was started");
+}

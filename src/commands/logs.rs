@@ -100,10 +100,11 @@ fn follow_live(
             Ok(None) => {}
             Err(e) => {
                 // The supervisor may have gone: the record has the verdict.
-                let now = reg.check_lost(reg.read(&rec.id)?);
-                return match now.exit_code {
-                    Some(code) if !now.is_live() => Ok(code),
-                    _ => Err(e),
+                let now = reg.ended_record(&rec.id, super::wait::LOST_GRACE)?;
+                return if now.is_live() {
+                    Err(e)
+                } else {
+                    Registry::outcome(&now)
                 };
             }
         }

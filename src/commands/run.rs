@@ -82,6 +82,16 @@ pub fn run(cfg: &Config, args: RunArgs, out: &mut dyn Write) -> Result<i32> {
         Some(t) => Some(t),
         None => cfg.idle_ttl,
     };
+    let record_file = args.record.as_deref().map(absolute);
+    if let Some(path) = &record_file {
+        // Fail the run, not the recording: the supervisor has nowhere to say it.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| Error::io(format!("cannot write the recording '{path}'"), e))?;
+    }
     let spec = SessionSpec {
         name: args.name.clone(),
         command,
@@ -95,7 +105,7 @@ pub fn run(cfg: &Config, args: RunArgs, out: &mut dyn Write) -> Result<i32> {
             bytes: cfg.scrollback_bytes,
         },
         idle_ttl,
-        record_file: args.record.as_deref().map(absolute),
+        record_file,
         resume_command: args.resume_cmd.clone(),
         seed_lines: Vec::new(),
         term: session_term(),

@@ -75,7 +75,8 @@ pub fn stop_one(reg: &Registry, rec: &Record, timeout: u64, force: bool, idle: b
     }
     let deadline = Instant::now() + Duration::from_secs(timeout) + Duration::from_secs(2);
     let asked = (|| -> Result<()> {
-        let mut c = client::connect(reg, rec)?;
+        let left = deadline.saturating_duration_since(Instant::now());
+        let mut c = client::connect_within(reg, rec, left)?;
         c.send(&Frame::Request(Request::Stop {
             timeout_secs: timeout,
             idle,

@@ -2,12 +2,15 @@
 //! pass its code on (124 on timeout). Never spins.
 
 use crate::client;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::protocol::{Frame, Request};
 use crate::registry::{Record, Registry};
 use std::time::{Duration, Instant};
 
 pub const EXIT_TIMEOUT: i32 = 124;
+/// How long a session whose supervisor is gone may still be written as
+/// ended (by `stop --force`) before it counts as lost.
+pub const LOST_GRACE: Duration = Duration::from_secs(2);
 
 pub fn wait(sels: &[String], timeout: Option<Duration>) -> Result<i32> {
     let reg = Registry::open()?;
@@ -21,7 +24,7 @@ pub fn wait(sels: &[String], timeout: Option<Duration>) -> Result<i32> {
         match wait_one(&reg, &rec, deadline)? {
             Some(c) => code = c,
             None => {
-                super::note(&format!("timed out waiting for session {}", rec.id));
+                super::note(&format!("linger: timed out waiting for session {}", rec.id));
                 return Ok(EXIT_TIMEOUT);
             }
         }
@@ -47,19 +50,20 @@ pub fn wait_one(reg: &Registry, rec: &Record, deadline: Option<Instant>) -> Resu
     }
     // Exited already, or the supervisor went away: the record decides, with a
     // bounded backoff while it still says running.
+    let lost_after = Instant::now() + LOST_GRACE;
     let mut delay = Duration::from_millis(5);
     loop {
-        let now = reg.check_lost(reg.read(&rec.id)?);
+        let mut now = reg.read(&rec.id)?;
+        if Instant::now() >= lost_after {
+            now = reg.check_lost(now);
+        }
         if !now.is_live() {
-            return Ok(Some(now.exit_code.unwrap_or(1)));
+            return Registry::outcome(&now).map(Some);
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok(None);
         }
         std::thread::sleep(delay);
-        delay = (delay * 2).min(Duration::from_millis(500));
-        if delay == Duration::from_millis(500) && deadline.is_none() && !now.supervisor_alive() {
-            return Err(Error::runtime(format!("session {} was lost", rec.id)));
-        }
+        delay = (delay * 2).min(Duration::from_millis(200));
     }
 }

@@ -48,7 +48,11 @@ pub fn ensure_private(dir: &Path) -> Result<()> {
     match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(parent) = dir.parent() {
-                std::fs::create_dir_all(parent)
+                // Missing parents are ours too: private like the rest.
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(parent)
                     .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
             }
             match std::fs::DirBuilder::new().mode(0o700).create(dir) {
