@@ -549,13 +549,9 @@ pub fn parse<I: IntoIterator<Item = OsString>>(args: I) -> Result<Command> {
                     Long("enter") => enter = true,
                     Long("") => {}
                     Value(v) if pos.is_empty() => pos.push(string(v, "session")?),
-                    Value(v) => {
-                        // Text after the session is literal, flags included.
-                        args.push(string(v, "argument")?);
-                        for raw in p.raw_args().map_err(e)? {
-                            args.push(string(raw, "argument")?);
-                        }
-                    }
+                    // Options count anywhere before `--` (`send x hi --enter`);
+                    // text that starts with `-` goes after it.
+                    Value(v) => args.push(string(v, "argument")?),
                     other => return Err(e(other.unexpected())),
                 }
             }
@@ -810,6 +806,25 @@ mod tests {
                 keys: true,
                 enter: false,
                 args: vec!["ctrl-c".into(), "enter".into()]
+            }
+        );
+        assert_eq!(
+            parse(os(["send", "x", "echo hi", "--enter"])).unwrap(),
+            Command::Send {
+                sel: "x".into(),
+                keys: false,
+                enter: true,
+                args: vec!["echo hi".into()]
+            }
+        );
+        assert!(parse(os(["send", "x", "hi", "-n"])).is_err());
+        assert_eq!(
+            parse(os(["send", "x", "--", "-n", "hi", "--enter"])).unwrap(),
+            Command::Send {
+                sel: "x".into(),
+                keys: false,
+                enter: false,
+                args: vec!["-n".into(), "hi".into(), "--enter".into()]
             }
         );
         assert_eq!(

@@ -146,6 +146,14 @@ fn ps_table_json_and_quiet() {
     sb.linger(["stop", a.as_str(), b.as_str()]).ok();
     assert!(sb.linger(["ps", "-q"]).ok().stdout.is_empty());
     assert_eq!(sb.linger(["ps", "-a", "-q"]).ok().stdout.lines().count(), 2);
+    // Exited: the name is free again, shown as `-` (as in the SPEC's table).
+    let t = sb.linger(["ps", "-a"]).ok().stdout;
+    let row = t.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with(&format!("{a}     -            exited:")),
+        "{row}"
+    );
+    assert_eq!(sb.inspect(&a)["name"], "first");
 }
 
 #[test]

@@ -38,13 +38,16 @@ pub fn ps(all: bool, json: bool, quiet: bool, out: &mut dyn Write) -> Result<i32
                 (true, Some(p)) => p.to_string(),
                 _ => "-".into(),
             };
+            // An exited session's name is free for a new one (as in the
+            // table of SPEC/man page): `-` here, kept in the record.
+            let name = if live { r.name.as_str() } else { "-" };
             let cmd = r.command.join(" ");
             writeln!(
                 out,
                 "{}",
                 row([
                     &r.id,
-                    &r.name,
+                    name,
                     &r.status_text(),
                     &attach,
                     &pid,
