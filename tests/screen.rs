@@ -449,6 +449,41 @@ fn seeded(seed: u64, count: u64) -> (Rng, u64) {
     )
 }
 
+/// The user's terminal is not always fresh when it attaches: text left on
+/// the prompt's line, tab stops of its own, its alternate screen on. The
+/// Attach redraw must reproduce the session all the same.
+#[test]
+fn attach_redraw_onto_a_dirty_terminal() {
+    let dirty: [&[u8]; 4] = [
+        b"abc",
+        b"\x1b[3g\x1b[1;4H\x1bH\x1b[1;1Hx",
+        b"\x1b[?1049hjunk on the alternate screen\x1b[3;3H",
+        b"prompt$ \x1b[?1049h\x1b[5;5H\x1b7",
+    ];
+    let (mut rng, count) = seeded(0x5eed_d1e7, 400);
+    for i in 0..count {
+        let cols = 2 + rng.below(30) as u16;
+        let rows = 1 + rng.below(10) as u16;
+        let len = 50 + rng.below(800) as usize;
+        let stream = random_stream(&mut rng, len, cols, rows);
+        let mut a = Screen::new(cols, rows, Limits::default());
+        a.feed(&stream);
+        let (cols, rows) = a.size();
+        for d in dirty {
+            let mut bytes = d.to_vec();
+            bytes.extend(render::redraw(&a, Redraw::Attach { history: 5 }));
+            let b = run(&bytes, (cols, rows));
+            if let Err(e) = a.state_eq(&b) {
+                panic!(
+                    "stream {i} ({cols}x{rows}) onto {:?}: {e}; stream {:?}",
+                    String::from_utf8_lossy(d),
+                    String::from_utf8_lossy(&stream)
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn random_streams_round_trip() {
     let (mut rng, count) = seeded(0x2545_f491_4f6c_dd1d, 3000);

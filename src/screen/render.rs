@@ -44,8 +44,14 @@ pub fn redraw(screen: &Screen, how: Redraw) -> Vec<u8> {
             paint_in_place(&mut out, &t.primary, t.cols, &t.links);
         }
         Redraw::Attach { history } => {
-            // Margins off without moving the cursor from the user's prompt.
-            out.extend_from_slice(b"\x1b7\x1b[r\x1b8");
+            // The user's terminal may be on its alternate screen: leave it.
+            // The save first makes that a no-op on the primary screen, where
+            // ?1049l restores the cursor (xterm) from the slot just saved.
+            out.extend_from_slice(b"\x1b7\x1b[?1049l");
+            // Margins off without moving the cursor from the user's prompt,
+            // then the start of its line (it may hold text: `printf x;
+            // linger attach`).
+            out.extend_from_slice(b"\x1b7\x1b[r\x1b8\r");
             paint_flowing(&mut out, t, history);
         }
     }
@@ -64,7 +70,8 @@ pub fn redraw(screen: &Screen, how: Redraw) -> Vec<u8> {
         out.extend_from_slice(b"\x1b7");
     }
     reset_pen_and_charsets(&mut out);
-    tab_stops(&mut out, t);
+    // The user's terminal may have stops of its own (`tabs -4`).
+    tab_stops(&mut out, t, matches!(how, Redraw::Attach { .. }));
     finish(&mut out, t);
     out.extend_from_slice(b"\x1b[?2026l");
     out
@@ -114,9 +121,10 @@ fn kitty(out: &mut Vec<u8>, stack: &[u8], always: bool) {
     }
 }
 
-fn tab_stops(out: &mut Vec<u8>, t: &Term) {
+/// The session's tab stops; `always` also when they are the default ones.
+fn tab_stops(out: &mut Vec<u8>, t: &Term, always: bool) {
     let default = (0..t.cols).all(|c| t.tabs.get(c) == Some(&(c % 8 == 0 && c != 0)));
-    if default {
+    if default && !always {
         return;
     }
     out.extend_from_slice(b"\x1b[3g");
