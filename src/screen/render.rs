@@ -45,9 +45,10 @@ pub fn redraw(screen: &Screen, how: Redraw) -> Vec<u8> {
         }
         Redraw::Attach { history } => {
             // The user's terminal may be on its alternate screen: leave it.
-            // The save first makes that a no-op on the primary screen, where
-            // ?1049l restores the cursor (xterm) from the slot just saved.
-            out.extend_from_slice(b"\x1b7\x1b[?1049l");
+            // ?1047, not ?1049: that one restores a cursor saved by the last
+            // ?1049h even on the primary screen (tmux), which would start the
+            // paint over the user's lines instead of below them.
+            out.extend_from_slice(b"\x1b[?1047l");
             // Margins off without moving the cursor from the user's prompt,
             // then the start of its line (it may hold text: `printf x;
             // linger attach`).
