@@ -539,7 +539,7 @@ fn scan_into(
                 } else {
                     // `CSI K` / `CSI 0 K` turns the rest of the row (blank
                     // so far) into blanks of the pen's background; at a
-                    // pending wrap it would erase the last character.
+                    // pending wrap the parser's rule applies (`erase_line`).
                     match erase_in_line(&bytes[p..]) {
                         Some(len) if row.col < cols => {
                             row.fill = pen.erased();

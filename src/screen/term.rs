@@ -713,6 +713,12 @@ impl Term {
     }
 
     fn erase_line(&mut self, mode: u16) {
+        if mode == 0 && self.cursor.pending_wrap {
+            // A line that filled the row, then `CSI K` (grep and ls colour
+            // output end each item so): tmux, VTE and konsole erase nothing
+            // and keep the wrap pending; xterm would take the last character.
+            return;
+        }
         let erased = self.style.erased();
         let (col, cols) = (self.cursor.col, self.cols);
         self.cursor.pending_wrap = false;

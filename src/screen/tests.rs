@@ -64,6 +64,19 @@ fn pending_wrap_then_cr_does_not_wrap() {
 }
 
 #[test]
+fn erase_right_at_a_pending_wrap_keeps_the_last_character() {
+    // grep --color ends a match with `ESC [ m ESC [ K`; a match that ends at
+    // the margin keeps its last character (tmux, VTE, konsole) and the next
+    // character still wraps.
+    let s = screen(4, 3, "ab\x1b[31mcd\x1b[m\x1b[Ke");
+    assert_eq!(rows(&s), vec!["abcd", "e"]);
+    assert_eq!(s.cursor(), (1, 1));
+    // Not at a pending wrap: the rest of the row is erased as ever.
+    let s = screen(4, 3, "abcd\x1b[1;3H\x1b[K");
+    assert_eq!(rows(&s), vec!["ab"]);
+}
+
+#[test]
 fn history_gets_lines_scrolled_off_primary_only() {
     let mut s = screen(4, 2, "a\r\nb\r\nc\r\n");
     assert_eq!(
