@@ -1,6 +1,8 @@
-//! One connected client: its decoder, a bounded output queue and its role.
+//! One connected client: its decoder, a bounded output queue, its role, and
+//! the terminal an attached client passed (`direct`).
 
-use crate::keys::{self, DetachMatcher, ESC_WAIT};
+pub use super::direct::Keys;
+use super::direct::{DirectTerminal, Written};
 use crate::protocol::{self, Decoder, Frame};
 use crate::screen::{render, Screen};
 use crate::sys::fd;
@@ -49,40 +51,6 @@ pub struct Client {
     pub passed_terminal: Option<OwnedFd>,
     /// The attached client's terminal, used directly when it may be.
     direct: Option<DirectTerminal>,
-}
-
-/// The attached client's own terminal, passed over the socket (see
-/// `protocol`). Output is written to it directly only while the client has
-/// written everything relayed before, which it confirms by answering a
-/// `Flush` frame; keys are read from it when it is the client's input too.
-struct DirectTerminal {
-    fd: OwnedFd,
-    /// The client has written all relayed output: direct writes keep order.
-    caught_up: bool,
-    /// The `Flush` frame awaiting its answer.
-    asked: Option<u32>,
-    /// Output relayed after that `Flush`: its answer is not enough.
-    relayed_since_ask: bool,
-    next_ask: u32,
-    input: Option<DirectInput>,
-}
-
-/// Keys read from the client's terminal by the supervisor.
-struct DirectInput {
-    matcher: DetachMatcher,
-    /// A lone Esc is held until then (it may begin a kitty key report).
-    escape_deadline: Option<Instant>,
-}
-
-/// What reading a client's terminal gave.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Keys {
-    /// Bytes for the program (possibly none yet: a detach prefix is held).
-    Typed,
-    /// The detach sequence; bytes before it were typed.
-    Detach,
-    /// The terminal is gone; the client sees that too and leaves.
-    Gone,
 }
 
 impl Client {
@@ -141,41 +109,21 @@ impl Client {
     /// and when the client opened it for reading too, keys are read from it
     /// (watching for `detach`). Returns whether keys are read here.
     pub fn adopt_terminal(&mut self, detach: &str) -> bool {
-        let Some(fd) = self.passed_terminal.take() else {
-            return false;
-        };
-        if !crate::sys::term::isatty(fd.as_raw_fd()) {
-            return false;
-        }
-        let keys = keys::parse_sequence(detach).ok().filter(|k| k.len() >= 2);
-        let input = match keys {
-            Some(keys) if fd::is_read_write(&fd) => Some(DirectInput {
-                matcher: DetachMatcher::new(&keys),
-                escape_deadline: None,
-            }),
-            _ => None,
-        };
-        let reads_keys = input.is_some();
-        self.direct = Some(DirectTerminal {
-            fd,
-            caught_up: false,
-            asked: None,
-            relayed_since_ask: false,
-            next_ask: 0,
-            input,
-        });
-        reads_keys
+        self.direct = self
+            .passed_terminal
+            .take()
+            .and_then(|fd| DirectTerminal::adopt(fd, detach));
+        self.direct.as_ref().is_some_and(DirectTerminal::reads_keys)
     }
 
     /// The terminal to read keys from, when the supervisor does.
     pub fn keys_fd(&self) -> Option<i32> {
-        let d = self.direct.as_ref()?;
-        d.input.as_ref().map(|_| d.fd.as_raw_fd())
+        self.direct.as_ref()?.keys_fd()
     }
 
     /// When a held lone Esc must be let through.
     pub fn escape_deadline(&self) -> Option<Instant> {
-        self.direct.as_ref()?.input.as_ref()?.escape_deadline
+        self.direct.as_ref()?.escape_deadline()
     }
 
     /// Read typed keys from the client's terminal; bytes for the program are
@@ -184,72 +132,34 @@ impl Client {
         let Some(d) = &mut self.direct else {
             return Keys::Typed;
         };
-        let Some(input) = &mut d.input else {
-            return Keys::Typed;
-        };
-        let mut buf = [0u8; 16 * 1024];
-        let n = match fd::read(d.fd.as_raw_fd(), &mut buf) {
-            Ok(0) => 0,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Keys::Typed,
-            Err(_) => 0,
-        };
-        if n == 0 {
+        let keys = d.read_keys(out);
+        if keys == Keys::Gone {
             self.direct = None;
-            return Keys::Gone;
         }
-        let detach = input.matcher.push(&buf[..n], out);
-        input.escape_deadline = input
-            .matcher
-            .escape_pending()
-            .then(|| Instant::now() + ESC_WAIT);
-        if detach {
-            Keys::Detach
-        } else {
-            Keys::Typed
-        }
+        keys
     }
 
     /// No more keys came after a lone Esc: it is a key press of its own.
     pub fn escape_timeout(&mut self, out: &mut Vec<u8>) -> Keys {
-        let Some(input) = self.direct.as_mut().and_then(|d| d.input.as_mut()) else {
-            return Keys::Typed;
-        };
-        input.escape_deadline = None;
-        if input.matcher.timeout(out) {
-            Keys::Detach
-        } else {
-            Keys::Typed
+        match &mut self.direct {
+            Some(d) => d.escape_timeout(out),
+            None => Keys::Typed,
         }
     }
 
     /// The client answered `Flush(n)`.
     pub fn flushed(&mut self, n: u32) {
-        let Some(d) = &mut self.direct else { return };
-        if d.asked != Some(n) {
-            return;
-        }
-        d.asked = None;
-        if std::mem::take(&mut d.relayed_since_ask) {
-            self.relayed();
-        } else {
-            d.caught_up = true;
+        if let Some(ask) = self.direct.as_mut().and_then(|d| d.flushed(n)) {
+            Frame::Flush(ask).encode(&mut self.outq);
         }
     }
 
-    /// Output went through the socket: direct writes wait until the client
-    /// says it has written it.
+    /// Output went through the socket: ask the client to say when it has
+    /// written it (see `direct`).
     fn relayed(&mut self) {
-        let Some(d) = &mut self.direct else { return };
-        d.caught_up = false;
-        if d.asked.is_some() {
-            d.relayed_since_ask = true;
-            return;
+        if let Some(ask) = self.direct.as_mut().and_then(DirectTerminal::relayed) {
+            Frame::Flush(ask).encode(&mut self.outq);
         }
-        let n = d.next_ask;
-        d.next_ask = n.wrapping_add(1);
-        d.asked = Some(n);
-        Frame::Flush(n).encode(&mut self.outq);
     }
 
     /// Live output: straight to the client's terminal when that keeps
@@ -258,13 +168,12 @@ impl Client {
     /// dropped and it needs `resync` once the model has seen these bytes.
     pub fn output(&mut self, bytes: &[u8]) -> bool {
         let mut rest = bytes;
-        if let Some(d) = self.direct.as_ref().filter(|d| d.caught_up) {
-            match fd::write(d.fd.as_raw_fd(), bytes) {
-                Ok(n) if n == bytes.len() => return true,
-                Ok(n) => rest = &bytes[n..],
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                // The terminal is gone; the client will notice it too.
-                Err(_) => self.direct = None,
+        if let Some(d) = &mut self.direct {
+            match d.write(bytes) {
+                Written::All => return true,
+                Written::Part(n) => rest = &bytes[n..],
+                // The client will notice too; relay meanwhile.
+                Written::Gone => self.direct = None,
             }
         }
         if self.outq.len() - self.sent + rest.len() <= CLIENT_QUEUE_MAX {
@@ -274,12 +183,10 @@ impl Client {
             return true;
         }
         // Drop the backlog but keep the frame being written: the peer would
-        // otherwise see half a frame. A `Flush` may go with it: ask anew
-        // (a late answer to the old one no longer counts).
+        // otherwise see half a frame. A `Flush` may go with it.
         self.outq.truncate(self.partial_frame_end());
         if let Some(d) = &mut self.direct {
-            d.asked = None;
-            d.relayed_since_ask = false;
+            d.forget_ask();
         }
         false
     }
@@ -534,7 +441,7 @@ mod tests {
             ]
         );
         // Keys typed at the terminal are read here, the detach sequence found.
-        assert_eq!(c.keys_fd(), c.direct.as_ref().map(|d| d.fd.as_raw_fd()));
+        assert!(c.keys_fd().is_some());
         fd::write_all(master.as_raw_fd(), b"ab\x1d").expect("type");
         let mut typed = Vec::new();
         let keys_arrive = |c: &Client| {

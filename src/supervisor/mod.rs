@@ -4,6 +4,7 @@
 //! (or the exec failed), and the supervisor lives on in the grandchild.
 
 mod clients;
+mod direct;
 mod event_loop;
 mod log;
 mod model;
