@@ -132,6 +132,25 @@ impl Record {
     }
 }
 
+/// A whole small file in (usually) one read: a short read of a regular file
+/// is its end, so neither the size (statx) nor a read of nothing is asked
+/// for. `ps` reads every record this way.
+fn read_small(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = File::open(path)?;
+    let mut buf = vec![0u8; 4096];
+    let mut len = 0;
+    loop {
+        let n = f.read(&mut buf[len..])?;
+        len += n;
+        if n == 0 || len < buf.len() {
+            buf.truncate(len);
+            return Ok(buf);
+        }
+        buf.resize(buf.len() * 2, 0);
+    }
+}
+
 /// Seconds since the epoch.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
@@ -290,7 +309,7 @@ impl Registry {
                 continue;
             }
             let path = entry.path();
-            let text = match fs::read(&path) {
+            let text = match read_small(&path) {
                 Ok(t) => t,
                 Err(_) => continue, // removed meanwhile (prune)
             };
@@ -488,6 +507,19 @@ pub fn new_name(all: &[Record]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_small_reads_whole_files_of_any_size() {
+        let dir = std::env::temp_dir().join(format!("linger-read-small-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        for size in [0usize, 1, 4095, 4096, 4097, 8192, 10_000] {
+            let path = dir.join(format!("f{size}"));
+            let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+            fs::write(&path, &data).unwrap();
+            assert_eq!(read_small(&path).unwrap(), data, "size {size}");
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
 
     fn rec(id: &str, name: &str, status: Status) -> Record {
         Record {

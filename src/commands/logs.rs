@@ -31,10 +31,13 @@ pub fn logs(
         lines.pop();
     }
     let skip = tail.map_or(0, |n| lines.len().saturating_sub(n));
+    // One write per 8 KiB, not per line (stdout is line-buffered).
+    let mut buffered = std::io::BufWriter::new(&mut *out);
     for l in &lines[skip..] {
-        writeln!(out, "{l}")?;
+        writeln!(buffered, "{l}")?;
     }
-    out.flush()?;
+    buffered.flush()?;
+    drop(buffered);
     if follow {
         // An exited session: nothing more will come.
         return Ok(rec.exit_code.unwrap_or(0));

@@ -6,6 +6,8 @@ use crate::units;
 use std::io::Write;
 
 pub fn ps(all: bool, json: bool, quiet: bool, out: &mut dyn Write) -> Result<i32> {
+    // One write per 8 KiB, not per row (stdout is line-buffered).
+    let out = &mut std::io::BufWriter::new(out);
     let reg = Registry::open()?;
     let recs: Vec<Record> = reg
         .list()?
