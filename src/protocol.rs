@@ -172,11 +172,8 @@ pub fn encode_input(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-fn with_u16s(kind: u8, a: u16, b: u16, extra: Option<u8>, out: &mut Vec<u8>) {
-    header(out, kind, 4 + extra.is_some() as usize);
-    if let Some(e) = extra {
-        out.push(e);
-    }
+fn with_u16s(kind: u8, a: u16, b: u16, out: &mut Vec<u8>) {
+    header(out, kind, 4);
     out.extend_from_slice(&a.to_be_bytes());
     out.extend_from_slice(&b.to_be_bytes());
 }
@@ -202,7 +199,7 @@ impl Frame {
                 out.extend_from_slice(detach.as_bytes());
             }
             Frame::Input(b) => encode_input(out, b),
-            Frame::Resize { cols, rows } => with_u16s(kind::RESIZE, *cols, *rows, None, out),
+            Frame::Resize { cols, rows } => with_u16s(kind::RESIZE, *cols, *rows, out),
             Frame::Detach => header(out, kind::DETACH, 0),
             Frame::Request(r) => json(out, kind::REQUEST, r),
             Frame::Attached { direct_input } => {
