@@ -155,6 +155,10 @@ pub mod flag {
     /// Combining marks for this cell live in the row's side table
     /// (`Row::marks`), so that `Cell` stays `Copy` and small.
     pub const MARKS: u8 = 1 << 2;
+    /// Drawn through the DEC special graphics set (`ESC ( 0`, then `q` for
+    /// `─`): `ch` is what it looks like; a redraw draws it the same way, so
+    /// that a terminal that keeps the charset per cell (tmux) gets it back.
+    pub const DEC: u8 = 1 << 3;
 }
 
 /// One character cell. A blank cell is a space: erased cells and cells never

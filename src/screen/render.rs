@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::cell::{attr, Color, ColorValue, Style};
+use super::cell::{attr, flag, Cell, Color, ColorValue, Style};
 use super::grid::{Grid, Row};
 use super::term::{Charset, Saved, Term};
 use super::Screen;
@@ -165,7 +165,9 @@ fn finish(out: &mut Vec<u8>, t: &Term) {
             cup(out, origin_row(c.row), col);
             let mut pen = Style::default();
             let mut link = LinkPen::new(&t.links);
-            write_cell(out, row, col, &mut pen, &mut link);
+            let mut drawing = LineDrawing::Terminal(false);
+            write_cell(out, row, col, &mut pen, &mut link, &mut drawing);
+            drawing.end(out);
             link.set(out, 0);
             out.extend_from_slice(b"\x1b[0m");
         }
@@ -216,7 +218,13 @@ fn paint_in_place(out: &mut Vec<u8>, grid: &Grid, cols: usize, links: &[String])
         cup(out, r, 0);
         let mut pen = Style::default();
         let mut link = LinkPen::new(links);
-        let width = write_row(out, row, &mut pen, &mut link);
+        let width = write_row(
+            out,
+            row,
+            &mut pen,
+            &mut link,
+            &mut LineDrawing::Terminal(false),
+        );
         link.set(out, 0);
         if !pen.is_default() {
             out.extend_from_slice(b"\x1b[0m");
@@ -270,10 +278,11 @@ fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize, pad: bool, links: &[Stri
     };
     let mut col = 0;
     let mut pending = false;
+    let mut drawing = LineDrawing::Terminal(false);
     let mut i = 0;
     while i < len {
         let w = if row.cells[i].is_wide() { 2 } else { 1 };
-        write_cell(out, row, i, &mut pen, &mut link);
+        write_cell(out, row, i, &mut pen, &mut link, &mut drawing);
         if pending || col + w > cols {
             col = 0;
         }
@@ -281,6 +290,7 @@ fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize, pad: bool, links: &[Stri
         pending = col >= cols;
         i += w;
     }
+    drawing.end(out);
     link.set(out, 0);
     if pad {
         // Erase the padding cell in its own background (erase uses the pen's).
@@ -303,18 +313,32 @@ fn flow_line(out: &mut Vec<u8>, row: &Row, cols: usize, pad: bool, links: &[Stri
 }
 
 /// Cells up to the last non-blank one; returns the columns written.
-fn write_row(out: &mut Vec<u8>, row: &Row, pen: &mut Style, link: &mut LinkPen) -> usize {
+fn write_row(
+    out: &mut Vec<u8>,
+    row: &Row,
+    pen: &mut Style,
+    link: &mut LinkPen,
+    drawing: &mut LineDrawing,
+) -> usize {
     let len = row.content_len();
     let mut i = 0;
     while i < len {
-        write_cell(out, row, i, pen, link);
+        write_cell(out, row, i, pen, link, drawing);
         i += if row.cells[i].is_wide() { 2 } else { 1 };
     }
+    drawing.end(out);
     len
 }
 
 /// One cell (a wide one writes its whole character), switching the pen.
-fn write_cell(out: &mut Vec<u8>, row: &Row, col: usize, pen: &mut Style, link: &mut LinkPen) {
+fn write_cell(
+    out: &mut Vec<u8>,
+    row: &Row,
+    col: usize,
+    pen: &mut Style,
+    link: &mut LinkPen,
+    drawing: &mut LineDrawing,
+) {
     let Some(cell) = row.cells.get(col) else {
         return;
     };
@@ -322,10 +346,49 @@ fn write_cell(out: &mut Vec<u8>, row: &Row, col: usize, pen: &mut Style, link: &
     *pen = cell.style;
     link.set(out, cell.link);
     let ch = if cell.is_spacer() { ' ' } else { cell.ch };
+    let ch = drawing.switch(out, cell).unwrap_or(ch);
     let mut buf = [0u8; 4];
     out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-    if cell.flags & super::cell::flag::MARKS != 0 {
+    if cell.flags & flag::MARKS != 0 {
         out.extend_from_slice(row.marks_at(col).as_bytes());
+    }
+}
+
+/// Cells drawn through the DEC special graphics set (`flag::DEC`): for a
+/// terminal they are written that way again (`ESC ( 0` and the ASCII
+/// character), for text as the characters they look like.
+enum LineDrawing {
+    Text,
+    /// Whether G0 is the DEC set now (it starts as ASCII).
+    Terminal(bool),
+}
+
+impl LineDrawing {
+    /// Switch G0 for `cell`; the ASCII character to write when it is drawn.
+    fn switch(&mut self, out: &mut Vec<u8>, cell: &Cell) -> Option<char> {
+        let LineDrawing::Terminal(dec) = self else {
+            return None;
+        };
+        let source = (cell.flags & flag::DEC != 0)
+            .then(|| super::term::dec_special_source(cell.ch))
+            .flatten();
+        if source.is_some() != *dec {
+            out.extend_from_slice(if source.is_some() {
+                b"\x1b(0"
+            } else {
+                b"\x1b(B"
+            });
+            *dec = source.is_some();
+        }
+        source
+    }
+
+    /// G0 back to ASCII.
+    fn end(&mut self, out: &mut Vec<u8>) {
+        if let LineDrawing::Terminal(dec @ true) = self {
+            out.extend_from_slice(b"\x1b(B");
+            *dec = false;
+        }
     }
 }
 
@@ -509,7 +572,13 @@ fn row_text(row: &Row, ansi: bool) -> String {
     if ansi {
         let mut pen = Style::default();
         // Text keeps colours and attributes only, not hyperlinks.
-        write_row(&mut out, row, &mut pen, &mut LinkPen::new(&[]));
+        write_row(
+            &mut out,
+            row,
+            &mut pen,
+            &mut LinkPen::new(&[]),
+            &mut LineDrawing::Text,
+        );
         if !pen.is_default() {
             out.extend_from_slice(b"\x1b[0m");
         }

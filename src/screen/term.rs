@@ -11,6 +11,9 @@
 //! - One mouse tracking mode at a time; resetting any of them turns tracking
 //!   off (xterm).
 //! - RIS keeps the history and the title.
+//! - Line drawing (DEC special graphics) is stored as the characters it
+//!   shows, flagged so that a redraw draws them the same way (`flag::DEC`).
+//! - `CSI K` at a pending wrap erases nothing (tmux, VTE, konsole).
 //! - The kitty flags query is not answered (see `csi_dispatch`).
 //!
 //! Every handler clamps its arguments: no input may panic.
@@ -168,15 +171,23 @@ fn default_tabs(cols: usize) -> Vec<bool> {
 }
 
 /// DEC special graphics (VT100 line drawing) for `0x5f..=0x7e`.
+const DEC_SPECIAL: [char; 32] = [
+    ' ', '◆', '▒', '␉', '␌', '␍', '␊', '°', '±', '␤', '␋', '┘', '┐', '┌', '└', '┼', '⎺', '⎻', '─',
+    '⎼', '⎽', '├', '┤', '┴', '┬', '│', '≤', '≥', 'π', '≠', '£', '·',
+];
+
+/// What `c` draws in the DEC special graphics set (itself if nothing else).
 fn dec_special(c: char) -> char {
-    const TABLE: [char; 32] = [
-        ' ', '◆', '▒', '␉', '␌', '␍', '␊', '°', '±', '␤', '␋', '┘', '┐', '┌', '└', '┼', '⎺', '⎻',
-        '─', '⎼', '⎽', '├', '┤', '┴', '┬', '│', '≤', '≥', 'π', '≠', '£', '·',
-    ];
     match c {
-        '\x5f'..='\x7e' => TABLE[c as usize - 0x5f],
+        '\x5f'..='\x7e' => DEC_SPECIAL[c as usize - 0x5f],
         _ => c,
     }
+}
+
+/// The ASCII character that draws `c` in the DEC special graphics set.
+pub(super) fn dec_special_source(c: char) -> Option<char> {
+    let i = DEC_SPECIAL.iter().position(|&d| d == c)?;
+    char::from_u32(0x5f + i as u32)
 }
 
 impl Term {
@@ -450,11 +461,11 @@ impl Term {
     }
 
     fn print_slow(&mut self, c: char) {
-        let c = if self.charsets[self.gl as usize & 1] == Charset::DecSpecial {
-            dec_special(c)
-        } else {
-            c
-        };
+        let line_drawing = self.charsets[self.gl as usize & 1] == Charset::DecSpecial
+            && ('\x5f'..='\x7e').contains(&c);
+        // REP repeats what was sent (`q`), drawn as the charset then says.
+        let sent = c;
+        let c = if line_drawing { dec_special(c) } else { c };
         let width = if (' '..'\x7f').contains(&c) {
             1
         } else {
@@ -467,7 +478,7 @@ impl Term {
             self.add_mark(c);
             return;
         }
-        self.last_char = Some(c);
+        self.last_char = Some(sent);
         let cols = self.cols;
         if width == 2 && cols < 2 {
             return;
@@ -497,7 +508,7 @@ impl Term {
                 Cell {
                     ch: c,
                     style,
-                    flags: 0,
+                    flags: if line_drawing { flag::DEC } else { 0 },
                     link,
                 },
             );

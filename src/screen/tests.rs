@@ -77,6 +77,18 @@ fn erase_right_at_a_pending_wrap_keeps_the_last_character() {
 }
 
 #[test]
+fn line_drawing_is_redrawn_as_drawn_and_read_as_text() {
+    let s = screen(10, 2, "\x1b(0lqk\x1b(B-q\x1b(0\x1b[2b");
+    assert_eq!(rows(&s), vec!["┌─┐-q──"], "REP repeats the drawn character");
+    let redraw = render::redraw(&s, render::Redraw::Resync);
+    let text = String::from_utf8_lossy(&redraw);
+    assert!(text.contains("\x1b(0lqk\x1b(B-q\x1b(0qq\x1b(B"), "{text:?}");
+    assert!(!text.contains('─'), "{text:?}");
+    let ansi = render::text_lines(&s, Lines::Screen, true);
+    assert_eq!(ansi, vec!["┌─┐-q──"]);
+}
+
+#[test]
 fn history_gets_lines_scrolled_off_primary_only() {
     let mut s = screen(4, 2, "a\r\nb\r\nc\r\n");
     assert_eq!(
