@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::keys::{self, DetachMatcher, Key, ESC_WAIT};
 use crate::protocol::{self, AttachMode, DetachReason, Frame, Request};
 use crate::registry::{Record, Registry};
+use crate::screen::render;
 use crate::sys::poll::{self, PollSet};
 use crate::sys::{fd, proc, signal::SignalPipe, socket, term};
 use std::io::{self, Read, Write};
@@ -328,16 +329,14 @@ pub fn attach(
 /// The connection broke: when the record says the session ended meanwhile
 /// (`stop --force` kills the supervisor), end as for an ordinary exit.
 fn ended_meanwhile(reg: &Registry, id: &str) -> Option<Result<AttachEnd>> {
-    let rec = reg
-        .ended_record(id, crate::commands::wait::LOST_GRACE)
-        .ok()?;
-    (!rec.is_live()).then(|| Registry::outcome(&rec).map(AttachEnd::Exited))
+    let rec = reg.ended_record(id).ok()?;
+    (!rec.is_live()).then(|| rec.outcome().map(AttachEnd::Exited))
 }
 
 /// Used when the supervisor vanished without saying which modes to undo:
 /// the modes a session may have set, as in `render::restore_sequence`.
 fn fallback_restore() -> Vec<u8> {
-    b"\x1b[?1049l\x1b[0m\x1b[?25h\x1b[?1l\x1b>\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1004l\x1b[?2004l\x1b[?9l\x1b[?1005l\x1b[?1015l\x1b[?7h\x1b[4l\x1b(B\x1b)B\x0f\x1b[0 q".to_vec()
+    [b"\x1b[?1049l", render::MODES_OFF, render::MORE_MODES_OFF].concat()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

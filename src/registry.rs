@@ -7,7 +7,7 @@
 //! `registry.lock`, which makes id and name allocation race-free.
 
 use crate::error::{Error, Result};
-use crate::sys::{self, dirs, proc};
+use crate::sys::{self, dirs, fd, proc};
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -115,6 +115,19 @@ impl Record {
         }
     }
 
+    /// What a command waiting on the session reports once it ended: its
+    /// exit code, or an error when its supervisor was lost (there is no code
+    /// to pass on).
+    pub fn outcome(&self) -> Result<i32> {
+        if self.end_reason == Some(EndReason::Lost) {
+            return Err(Error::runtime(format!(
+                "session {} was lost: its supervisor is gone",
+                self.id
+            )));
+        }
+        Ok(self.exit_code.unwrap_or(1))
+    }
+
     /// Mark as ended now.
     pub fn set_ended(&mut self, reason: EndReason, exit: Option<proc::ExitInfo>) {
         self.status = Status::Exited;
@@ -132,24 +145,9 @@ impl Record {
     }
 }
 
-/// A whole small file in (usually) one read: a short read of a regular file
-/// is its end, so neither the size (statx) nor a read of nothing is asked
-/// for. `ps` reads every record this way.
-fn read_small(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut f = File::open(path)?;
-    let mut buf = vec![0u8; 4096];
-    let mut len = 0;
-    loop {
-        let n = f.read(&mut buf[len..])?;
-        len += n;
-        if n == 0 || len < buf.len() {
-            buf.truncate(len);
-            return Ok(buf);
-        }
-        buf.resize(buf.len() * 2, 0);
-    }
-}
+/// How long a session whose supervisor is gone may still be written as
+/// ended (by `stop --force`) before it counts as lost.
+pub const LOST_GRACE: Duration = Duration::from_secs(2);
 
 /// Seconds since the epoch.
 pub fn now() -> i64 {
@@ -309,7 +307,7 @@ impl Registry {
                 continue;
             }
             let path = entry.path();
-            let text = match read_small(&path) {
+            let text = match fd::read_small(&path) {
                 Ok(t) => t,
                 Err(_) => continue, // removed meanwhile (prune)
             };
@@ -349,12 +347,12 @@ impl Registry {
     }
 
     /// The record of a session whose connection just broke. Whoever ended it
-    /// (`stop --force` kills the supervisor, then writes `killed`) gets up to
-    /// `grace` to write the final record; a record that still says running
-    /// with its supervisor gone is then lost. Still live after `grace` when
-    /// the supervisor is there (the connection broke for another reason).
-    pub fn ended_record(&self, id: &str, grace: Duration) -> Result<Record> {
-        let deadline = Instant::now() + grace;
+    /// (`stop --force` kills the supervisor, then writes `killed`) gets
+    /// `LOST_GRACE` to write the final record; a record that still says
+    /// running with its supervisor gone is then lost. Still live after that
+    /// when the supervisor is there (the connection broke for another reason).
+    pub fn ended_record(&self, id: &str) -> Result<Record> {
+        let deadline = Instant::now() + LOST_GRACE;
         let mut delay = Duration::from_millis(2);
         loop {
             let rec = self.read(id)?;
@@ -369,19 +367,6 @@ impl Registry {
             std::thread::sleep(delay);
             delay = (delay * 2).min(Duration::from_millis(100));
         }
-    }
-
-    /// What a command waiting on a session reports once the record says it
-    /// ended: its exit code, or an error when its supervisor was lost (there
-    /// is no code to pass on).
-    pub fn outcome(rec: &Record) -> Result<i32> {
-        if rec.end_reason == Some(EndReason::Lost) {
-            return Err(Error::runtime(format!(
-                "session {} was lost: its supervisor is gone",
-                rec.id
-            )));
-        }
-        Ok(rec.exit_code.unwrap_or(1))
     }
 
     /// Resolve a selector: exact name (among all sessions, live first), full id,
@@ -507,19 +492,6 @@ pub fn new_name(all: &[Record]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn read_small_reads_whole_files_of_any_size() {
-        let dir = std::env::temp_dir().join(format!("linger-read-small-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        for size in [0usize, 1, 4095, 4096, 4097, 8192, 10_000] {
-            let path = dir.join(format!("f{size}"));
-            let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
-            fs::write(&path, &data).unwrap();
-            assert_eq!(read_small(&path).unwrap(), data, "size {size}");
-        }
-        fs::remove_dir_all(&dir).unwrap();
-    }
 
     fn rec(id: &str, name: &str, status: Status) -> Record {
         Record {

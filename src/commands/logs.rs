@@ -103,12 +103,8 @@ fn follow_live(
             Ok(None) => {}
             Err(e) => {
                 // The supervisor may have gone: the record has the verdict.
-                let now = reg.ended_record(&rec.id, super::wait::LOST_GRACE)?;
-                return if now.is_live() {
-                    Err(e)
-                } else {
-                    Registry::outcome(&now)
-                };
+                let now = reg.ended_record(&rec.id)?;
+                return if now.is_live() { Err(e) } else { now.outcome() };
             }
         }
     }

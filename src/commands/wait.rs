@@ -4,13 +4,10 @@
 use crate::client;
 use crate::error::Result;
 use crate::protocol::{Frame, Request};
-use crate::registry::{Record, Registry};
+use crate::registry::{self, Record, Registry};
 use std::time::{Duration, Instant};
 
 pub const EXIT_TIMEOUT: i32 = 124;
-/// How long a session whose supervisor is gone may still be written as
-/// ended (by `stop --force`) before it counts as lost.
-pub const LOST_GRACE: Duration = Duration::from_secs(2);
 
 pub fn wait(sels: &[String], timeout: Option<Duration>) -> Result<i32> {
     let reg = Registry::open()?;
@@ -50,7 +47,7 @@ pub fn wait_one(reg: &Registry, rec: &Record, deadline: Option<Instant>) -> Resu
     }
     // Exited already, or the supervisor went away: the record decides, with a
     // bounded backoff while it still says running.
-    let lost_after = Instant::now() + LOST_GRACE;
+    let lost_after = Instant::now() + registry::LOST_GRACE;
     let mut delay = Duration::from_millis(5);
     loop {
         let mut now = reg.read(&rec.id)?;
@@ -58,7 +55,7 @@ pub fn wait_one(reg: &Registry, rec: &Record, deadline: Option<Instant>) -> Resu
             now = reg.check_lost(now);
         }
         if !now.is_live() {
-            return Registry::outcome(&now).map(Some);
+            return now.outcome().map(Some);
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Ok(None);

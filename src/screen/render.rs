@@ -799,6 +799,13 @@ fn modes_text(t: &Term) -> String {
     s
 }
 
+/// Pen, cursor visibility, cursor keys, keypad, mouse reporting, focus
+/// events and bracketed paste back to a shell's defaults.
+pub const MODES_OFF: &[u8] = b"\x1b[0m\x1b[?25h\x1b[?1l\x1b>\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1004l\x1b[?2004l";
+/// The other mouse modes, autowrap, insert mode, line drawing, cursor shape.
+pub const MORE_MODES_OFF: &[u8] =
+    b"\x1b[?9l\x1b[?1005l\x1b[?1015l\x1b[?7h\x1b[4l\x1b(B\x1b)B\x0f\x1b[0 q";
+
 /// Bytes that undo, on the client's terminal, the modes the session set: leave
 /// the alternate screen, cursor visible, mouse, bracketed paste, focus and
 /// kitty keyboard flags off, attributes reset. Never a full reset.
@@ -807,7 +814,7 @@ pub fn restore_sequence(screen: &Screen) -> Vec<u8> {
     if screen.alternate_active() {
         out.extend_from_slice(b"\x1b[?1049l");
     }
-    out.extend_from_slice(b"\x1b[0m\x1b[?25h\x1b[?1l\x1b>\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1004l\x1b[?2004l");
+    out.extend_from_slice(MODES_OFF);
     let t = screen.term();
     if t.kitty.iter().any(|k| k.as_slice() != [0]) {
         // Pop whatever the session pushed and leave the flags at zero.
@@ -819,7 +826,7 @@ pub fn restore_sequence(screen: &Screen) -> Vec<u8> {
     // Also undo what the session (and so a redraw) may have left set that
     // would change how the user's shell behaves: the other mouse modes,
     // autowrap, insert mode, line drawing, cursor shape, an open hyperlink.
-    out.extend_from_slice(b"\x1b[?9l\x1b[?1005l\x1b[?1015l\x1b[?7h\x1b[4l\x1b(B\x1b)B\x0f\x1b[0 q");
+    out.extend_from_slice(MORE_MODES_OFF);
     if t.link != 0 {
         out.extend_from_slice(b"\x1b]8;;\x1b\\");
     }

@@ -113,7 +113,7 @@ impl Client {
             .passed_terminal
             .take()
             .and_then(|fd| DirectTerminal::adopt(fd, detach));
-        self.direct.as_ref().is_some_and(DirectTerminal::reads_keys)
+        self.keys_fd().is_some()
     }
 
     /// The terminal to read keys from, when the supervisor does.

@@ -78,10 +78,6 @@ impl DirectTerminal {
         })
     }
 
-    pub fn reads_keys(&self) -> bool {
-        self.input.is_some()
-    }
-
     /// The terminal to read keys from, when the supervisor does.
     pub fn keys_fd(&self) -> Option<RawFd> {
         self.input.as_ref().map(|_| self.fd.as_raw_fd())

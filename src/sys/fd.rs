@@ -27,6 +27,25 @@ pub fn is_read_write(fd: &impl AsRawFd) -> bool {
     fl >= 0 && fl & libc::O_ACCMODE == libc::O_RDWR
 }
 
+/// A whole small file in (usually) one read: a short read of a regular file
+/// is its end, so neither the size (statx) nor a read of nothing is asked
+/// for. `ps` reads every record and /proc/PID/stat this way.
+pub fn read_small(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 4096];
+    let mut len = 0;
+    loop {
+        let n = f.read(&mut buf[len..])?;
+        len += n;
+        if n == 0 || len < buf.len() {
+            buf.truncate(len);
+            return Ok(buf);
+        }
+        buf.resize(buf.len() * 2, 0);
+    }
+}
+
 /// `fcntl(F_SETFD, FD_CLOEXEC)`.
 pub fn set_cloexec(fd: &impl AsRawFd) -> io::Result<()> {
     // SAFETY: F_SETFD on an fd we borrow.
@@ -119,4 +138,22 @@ pub fn open_dev_null() -> io::Result<OwnedFd> {
         .write(true)
         .open("/dev/null")?;
     Ok(OwnedFd::from(f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_small_reads_whole_files_of_any_size() {
+        let dir = std::env::temp_dir().join(format!("linger-read-small-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for size in [0usize, 1, 4095, 4096, 4097, 8192, 10_000] {
+            let path = dir.join(format!("f{size}"));
+            let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+            std::fs::write(&path, &data).unwrap();
+            assert_eq!(read_small(&path).unwrap(), data, "size {size}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

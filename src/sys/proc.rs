@@ -151,12 +151,8 @@ pub fn exists(pid: i32) -> bool {
 
 /// Fields of /proc/PID/stat after the command name (which may hold spaces).
 fn stat_fields(pid: i32) -> Option<Vec<String>> {
-    // One read: the kernel writes the whole line at once (`ps` does this
-    // for every record; read_to_string would add a statx and a second read).
-    let mut buf = [0u8; 1024];
-    let mut f = std::fs::File::open(format!("/proc/{pid}/stat")).ok()?;
-    let n = std::io::Read::read(&mut f, &mut buf).ok()?;
-    let text = std::str::from_utf8(&buf[..n]).ok()?;
+    let bytes = super::fd::read_small(format!("/proc/{pid}/stat").as_ref()).ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
     let rest = &text[text.rfind(')')? + 1..];
     Some(rest.split_whitespace().map(str::to_string).collect())
 }
